@@ -1,0 +1,19 @@
+# Record batch format, validation and CRC-32C sources of ringlog_engine (included by
+# engine/storage/CMakeLists.txt).
+target_sources(ringlog_engine PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/crc32c.cc
+  ${CMAKE_CURRENT_LIST_DIR}/record_batch.cc)
+
+# isa-l (Debian libisal-dev) provides the fastest CRC-32C here (crc32_iscsi, ~62 GB/s vs ~30 GB/s
+# for our own three-way SSE4.2 loop); without it crc32c.cc falls back to that loop.
+find_library(RINGLOG_ISAL_LIBRARY NAMES isal)
+find_path(RINGLOG_ISAL_INCLUDE_DIR NAMES isa-l/crc.h)
+if(RINGLOG_ISAL_LIBRARY AND RINGLOG_ISAL_INCLUDE_DIR)
+  target_link_libraries(ringlog_engine PUBLIC ${RINGLOG_ISAL_LIBRARY})
+  target_include_directories(ringlog_engine PRIVATE ${RINGLOG_ISAL_INCLUDE_DIR})
+  set_property(SOURCE ${CMAKE_CURRENT_LIST_DIR}/crc32c.cc TARGET_DIRECTORY ringlog_engine
+    APPEND PROPERTY COMPILE_DEFINITIONS
+    RINGLOG_HAVE_ISAL=1)
+else()
+  message(STATUS "isa-l not found: CRC-32C uses the built-in SSE4.2 implementation")
+endif()
