@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs every package ringlog needs to build, test and benchmark on Debian 12.
+# Idempotent and quick when everything is present: apt-get runs only for what is missing.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  g++ cmake ninja-build pkg-config git
+  # libraries
+  liburing-dev libmimalloc-dev libfmt-dev libisal-dev
+  # tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev fio
+  # formatting (STYLE.md: every machine formats alike)
+  clang-format-19
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
