@@ -7,9 +7,11 @@ packages=(
   # toolchain
   g++ cmake ninja-build pkg-config git
   # libraries
-  liburing-dev libmimalloc-dev libfmt-dev libisal-dev
+  liburing-dev libmimalloc-dev libfmt-dev libisal-dev libcli11-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev fio
+  # Kafka clients used by integration tests and perf comparisons
+  kcat librdkafka-dev
   # formatting (STYLE.md: every machine formats alike)
   clang-format-19
 )
