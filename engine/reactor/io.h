@@ -187,8 +187,8 @@ inline auto close(int fd, IoOptions options = {}) {
 
 // Cancels every operation in flight on `fd` (e.g. before closing a connection).
 inline auto cancel_fd(int fd) {
-  return make_op(
-      [=](io_uring_sqe* s) { io_uring_prep_cancel_fd(s, fd, IORING_ASYNC_CANCEL_ALL); }, {});
+  return make_op([=](io_uring_sqe* s) { io_uring_prep_cancel_fd(s, fd, IORING_ASYNC_CANCEL_ALL); },
+                 {});
 }
 
 // An IORING_OP_TIMEOUT: completes after `duration` with success (ETIME is mapped to 0). Most code
@@ -235,7 +235,8 @@ inline RingTimeout timeout(std::chrono::nanoseconds duration, IoOptions options 
 
 // SEND_ZC: the kernel sends straight from `buf` and tells us with a second CQE (the
 // notification) when it no longer needs the buffer. The awaiter resumes only after that, so the
-// caller may reuse or free the buffer as soon as co_await returns.
+// caller may reuse or free the buffer as soon as co_await returns. On loopback the notification
+// comes only once the peer has read the data: keep the receiver running concurrently.
 class SendZc final : public Completion {
  public:
   SendZc(int fd, std::span<const std::byte> buf) : fd_(fd), buf_(buf) {}

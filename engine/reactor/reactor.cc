@@ -1,6 +1,7 @@
 #include "engine/reactor/reactor.h"
 
 #include <fmt/format.h>
+#include <immintrin.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -17,6 +18,8 @@ thread_local Reactor* tls_current = nullptr;
 constexpr size_t kReadyBudgetPerTurn = 512;
 // While work is still in flight after the grace period, the cancel-all is repeated this often.
 constexpr auto kCancelRepeatInterval = std::chrono::milliseconds(10);
+// CQEs copied out of the CQ per batch before their completions run (see reap_completions).
+constexpr unsigned kReapBatch = 256;
 
 __kernel_timespec to_timespec(Clock::duration d) {
   if (d < Clock::duration::zero()) d = Clock::duration::zero();
@@ -26,9 +29,13 @@ __kernel_timespec to_timespec(Clock::duration d) {
 
 // Sets up the ring the way liburing recommends for one thread per ring, falling back step by
 // step on older kernels.
-void init_ring(io_uring& ring, const ReactorOptions& options) {
+unsigned init_ring(io_uring& ring, const ReactorOptions& options) {
+  // TASKRUN_FLAG makes the kernel raise IORING_SQ_TASKRUN when completions wait for us to enter
+  // it, so a turn with nothing to submit can skip the system call (see run_turn).
   const unsigned preferred[] = {
+      IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_TASKRUN_FLAG,
       IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
+      IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG,
       IORING_SETUP_COOP_TASKRUN,
       0,
   };
@@ -38,12 +45,13 @@ void init_ring(io_uring& ring, const ReactorOptions& options) {
     params.flags = flags | IORING_SETUP_CQSIZE | IORING_SETUP_SUBMIT_ALL;
     params.cq_entries = options.cq_entries;
     rc = io_uring_queue_init_params(options.sq_entries, &ring, &params);
-    if (rc == 0) return;
+    if (rc == 0) return flags;
     if (rc != -EINVAL) break;
   }
-  throw std::runtime_error(fmt::format("io_uring_queue_init failed: {} (ringlog needs Linux >= 6.1 "
-                                       "with io_uring enabled)",
-                                       std::strerror(-rc)));
+  throw std::runtime_error(
+      fmt::format("io_uring_queue_init failed: {} (ringlog needs Linux >= 6.1 "
+                  "with io_uring enabled)",
+                  std::strerror(-rc)));
 }
 
 void require_opcodes(io_uring& ring, bool& has_msg_ring) {
@@ -100,7 +108,7 @@ class Reactor::WakeReader final : public Completion {
 
 Reactor::Reactor(ShardId id, ReactorOptions options) : id_(id), options_(options) {
   RL_ASSERT(tls_current == nullptr, "one reactor per thread");
-  init_ring(ring_, options_);
+  taskrun_flag_ = (init_ring(ring_, options_) & IORING_SETUP_TASKRUN_FLAG) != 0;
   require_opcodes(ring_, has_msg_ring_);
   wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (wake_fd_ < 0) throw std::runtime_error("eventfd failed");
@@ -131,8 +139,11 @@ io_uring_sqe* Reactor::get_sqe() {
     ++inline_flushes_;
     int rc = io_uring_submit(&ring_);
     if (rc == -EBUSY || rc == -EAGAIN) {
-      // The completion side is backed up; make room by walking completions (they only
-      // schedule coroutines, so this does not re-enter anyone).
+      // The completion side is backed up; make room by walking completions. Completions only
+      // schedule coroutines or prepare SQEs (a retry), and reap_completions copies each batch
+      // out of the CQ before running it, so calling it from inside a completion is safe.
+      // With DEFER_TASKRUN the kernel posts completions only when asked to (get_events).
+      io_uring_get_events(&ring_);
       reap_completions();
     } else if (rc < 0 && rc != -EINTR) {
       RL_ASSERT(false, "io_uring_submit failed with the SQ full");
@@ -213,7 +224,8 @@ void Reactor::remove_stop_listener(StopListener& listener) {
 
 void Reactor::run_ready() {
   size_t budget = kReadyBudgetPerTurn;
-  while (!ready_.empty() && budget-- > 0) ready_.pop().resume();
+  // turn_over_ is set by maybe_yield() once the turn has run for kTurnRunMax.
+  while (!ready_.empty() && budget-- > 0 && !turn_over_) ready_.pop().resume();
 }
 
 void Reactor::fire_timers() {
@@ -227,18 +239,37 @@ void Reactor::fire_timers() {
   }
 }
 
+// Fix: the first version ran each completion while walking the CQ and advanced it once at the
+// end. A completion may need an SQE (an EAGAIN retry, the eventfd re-arm, a multishot re-arm);
+// with the SQ full, get_sqe() flushes and on -EBUSY reaps again, re-entering this function,
+// which then ran the same CQEs twice and advanced the CQ past entries not yet seen. Now each
+// batch is copied out and the CQ advanced (once per batch) before any completion runs.
 bool Reactor::reap_completions() {
-  unsigned head;
-  unsigned count = 0;
-  io_uring_cqe* cqe;
-  io_uring_for_each_cqe(&ring_, head, cqe) {
-    ++count;
-    const uint64_t data = io_uring_cqe_get_data64(cqe);
-    if (data < kReservedUserData) continue;  // wake-ups and cancels nobody waits for
-    reinterpret_cast<Completion*>(data)->complete(cqe->res, cqe->flags);
+  struct Entry {
+    uint64_t data;
+    int32_t res;
+    uint32_t flags;
+  };
+  Entry batch[kReapBatch];
+  bool any = false;
+  for (;;) {
+    unsigned head;
+    unsigned count = 0;
+    io_uring_cqe* cqe;
+    io_uring_for_each_cqe(&ring_, head, cqe) {
+      batch[count] = Entry{io_uring_cqe_get_data64(cqe), cqe->res, cqe->flags};
+      if (++count == kReapBatch) break;
+    }
+    if (count == 0) return any;
+    io_uring_cq_advance(&ring_, count);
+    any = true;
+    for (unsigned i = 0; i < count; ++i) {
+      // Small values are wake-ups and cancels nobody waits for.
+      if (batch[i].data < kReservedUserData) continue;
+      reinterpret_cast<Completion*>(batch[i].data)->complete(batch[i].res, batch[i].flags);
+    }
+    if (count < kReapBatch) return any;
   }
-  if (count > 0) io_uring_cq_advance(&ring_, count);
-  return count > 0;
 }
 
 bool Reactor::exit_condition() const {
@@ -247,6 +278,9 @@ bool Reactor::exit_condition() const {
 }
 
 void Reactor::run_turn(bool may_block) {
+  turn_started_ = Clock::now();
+  turn_over_ = false;
+  yield_checks_ = 0;
   if (!stopping_ && stop_requested_.load(std::memory_order_acquire)) on_stop_requested();
 
   run_ready();
@@ -276,11 +310,19 @@ void Reactor::run_turn(bool may_block) {
     wake_at = wake_at ? std::min(*wake_at, soon) : soon;
   }
 
+  if (block && options_.idle_poll_us.count() > 0) {
+    // Hand the kernel what this turn prepared (a peer's wake-up, new I/O) before spinning.
+    if (io_uring_sq_ready(&ring_) > 0) io_uring_submit(&ring_);
+    Clock::time_point until = Clock::now() + options_.idle_poll_us;
+    if (wake_at) until = std::min(until, *wake_at);
+    if (poll_idle(until)) block = false;
+  }
+
   if (block) {
     // Announce sleep, then look once more at what peers may have sent: a peer that pushed
     // before seeing `sleeping` is caught here; one that pushed after will wake us.
     sleeping_.store(true, std::memory_order_seq_cst);
-    if ((hooks_ != nullptr && hooks_->has_inbound()) ||
+    if ((hooks_ != nullptr && hooks_->has_pending_work()) ||
         (!stopping_ && stop_requested_.load(std::memory_order_acquire))) {
       block = false;
     }
@@ -297,9 +339,29 @@ void Reactor::run_turn(bool may_block) {
     sleeping_.store(false, std::memory_order_relaxed);
   } else {
     sleeping_.store(false, std::memory_order_relaxed);
-    io_uring_submit_and_get_events(&ring_);
+    // Enter the kernel only if there is something to submit or completions wait for us there
+    // (IORING_SQ_TASKRUN needs TASKRUN_FLAG; without it we cannot tell, so always enter).
+    const unsigned kflags = IO_URING_READ_ONCE(*ring_.sq.kflags);
+    if (io_uring_sq_ready(&ring_) > 0 || !taskrun_flag_ ||
+        (kflags & (IORING_SQ_TASKRUN | IORING_SQ_CQ_OVERFLOW)) != 0) {
+      io_uring_submit_and_get_events(&ring_);
+    }
   }
   reap_completions();
+}
+
+bool Reactor::poll_idle(Clock::time_point until) {
+  for (unsigned spins = 0;; ++spins) {
+    if (hooks_ != nullptr && hooks_->has_pending_work()) return true;
+    if (io_uring_cq_ready(&ring_) > 0) return true;
+    if ((IO_URING_READ_ONCE(*ring_.sq.kflags) & (IORING_SQ_TASKRUN | IORING_SQ_CQ_OVERFLOW)) != 0) {
+      return true;
+    }
+    if (!stopping_ && stop_requested_.load(std::memory_order_relaxed)) return true;
+    // The clock is read every 16 spins (~0.5 us) only.
+    if ((spins & 15) == 15 && Clock::now() >= until) return false;
+    _mm_pause();
+  }
 }
 
 void Reactor::run() {

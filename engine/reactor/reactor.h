@@ -9,10 +9,14 @@
 //   2. drain inbound cross-shard rings (their messages make more coroutines ready);
 //   3. fire expired timers;
 //   4. publish outbound cross-shard messages and wake sleeping peers;
-//   5. one submit-and-wait: wait only if nothing is ready, at most until the next timer;
+//   5. one submit-and-wait: wait only if nothing is ready, at most until the next timer
+//      (an idle loop first polls for up to idle_poll_us, see ReactorOptions);
 //   6. walk the completions, then one CQ advance.
 // SQEs are prepared during the turn and submitted together in step 5; when the submission queue
-// is full an SQE request flushes it inline.
+// is full an SQE request flushes it inline. A turn that must not wait and has nothing to submit
+// and no kernel-side completion work pending skips the system call and only walks the CQ.
+// A coroutine that runs long calls maybe_yield() (timer.h): once the turn has run for
+// kTurnRunMax it yields, and the turn ends at step 1 so I/O and timers get their turn.
 
 #include <liburing.h>
 
@@ -38,6 +42,10 @@ struct ReactorOptions {
   uint32_t cq_entries = 16384;
   // After a stop request, in-flight work has this long to finish before it is cancelled.
   std::chrono::milliseconds shutdown_grace_ms{2000};
+  // Before sleeping in the kernel, an idle loop polls its inbound rings, CQ and timers this
+  // long. Waking a sleeping thread costs ~10-15 us per hop on a VM (an IPI to a halted vCPU);
+  // a peer that answers within the window is seen without any wake-up. 0 disables polling.
+  std::chrono::microseconds idle_poll_us{50};
 };
 
 // Hooks the shard group installs so the loop can move cross-shard messages (see smp.h).
@@ -47,8 +55,9 @@ class CrossShardHooks {
   virtual bool poll_inbound() = 0;
   // Publishes this turn's outbound messages and wakes sleeping targets.
   virtual void flush_outbound() = 0;
-  // True if an inbound ring holds messages (checked after announcing sleep).
-  virtual bool has_inbound() const = 0;
+  // Checked after announcing sleep: true if an inbound ring holds messages or an outbound ring
+  // that messages wait on has room again (either means: do not sleep).
+  virtual bool has_pending_work() = 0;
   // Called once per turn after stop was requested, with whether this shard is idle.
   virtual void report_idle(bool idle) = 0;
   // True once the whole group agreed to exit.
@@ -149,6 +158,19 @@ class Reactor {
   // Makes the current turn skip its wait in the kernel (state a loop condition checks changed).
   void skip_wait_this_turn() { skip_wait_ = true; }
 
+  // For maybe_yield(): true (and the current turn's step 1 ends) once the turn has run for
+  // kTurnRunMax. Reads the clock only every kYieldCheckEvery calls to stay cheap.
+  static constexpr auto kTurnRunMax = std::chrono::microseconds(500);
+  static constexpr uint32_t kYieldCheckEvery = 8;
+  bool should_yield() {
+    if (turn_over_) return true;
+    if (++yield_checks_ < kYieldCheckEvery) return false;
+    yield_checks_ = 0;
+    if (Clock::now() - turn_started_ < kTurnRunMax) return false;
+    turn_over_ = true;
+    return true;
+  }
+
   // Bookkeeping for the spawn wrapper.
   void task_started() { ++live_tasks_; }
   void task_finished() { --live_tasks_; }
@@ -157,6 +179,8 @@ class Reactor {
   class WakeReader;
 
   void run_turn(bool may_block);
+  // Spins until work shows up (true) or until `until` (false). See ReactorOptions::idle_poll_us.
+  bool poll_idle(Clock::time_point until);
   void run_ready();
   void fire_timers();
   bool reap_completions();
@@ -167,6 +191,7 @@ class Reactor {
   ReactorOptions options_;
   io_uring ring_{};
   bool has_msg_ring_ = false;
+  bool taskrun_flag_ = false;
   TaskQueue ready_;
   TimerNode::Map timers_;
   CrossShardHooks* hooks_ = nullptr;
@@ -181,6 +206,10 @@ class Reactor {
   uint64_t live_tasks_ = 0;
   uint64_t inline_flushes_ = 0;
   bool skip_wait_ = false;
+  bool reaping_ = false;
+  Clock::time_point turn_started_{};
+  uint32_t yield_checks_ = 0;
+  bool turn_over_ = false;
 };
 
 namespace detail {

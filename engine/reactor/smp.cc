@@ -86,13 +86,34 @@ void ShardLink::drain_pending(Outbound& out) {
     if (next == nullptr) out.pending_tail = nullptr;
     if (blocked) Reactor::current().schedule(blocked);
   }
+  out.ring->clear_waiting();
+}
+
+void ShardLink::wake_peer(ShardId target) {
+  Reactor* peer = smp_.reactor(target);
+  Reactor& self = Reactor::current();
+  if (self.has_msg_ring()) {
+    io_uring_sqe* sqe = self.get_sqe();
+    io_uring_prep_msg_ring(sqe, peer->ring_fd(), 0, kWakeUserData, 0);
+    io_uring_sqe_set_data64(sqe, kIgnoredUserData);
+    sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
+  } else {
+    peer->wake_from_any_thread();
+  }
 }
 
 bool ShardLink::poll_inbound() {
   size_t total = 0;
-  for (SpscRing<Message*>* ring : inbound_) {
+  for (uint32_t source = 0; source < inbound_.size(); ++source) {
+    SpscRing<Message*>* ring = inbound_[source];
     if (ring == nullptr) continue;
-    total += ring->consume_all([](Message* m) { m->run(m); });
+    size_t n = ring->consume_all([](Message* m) { m->run(m); });
+    total += n;
+    // Fix: a sender whose ring was full kept its messages in its FIFO and, with nothing else to
+    // do, slept in the kernel; nobody woke it when we freed slots, so the group deadlocked
+    // (e.g. thousands of posts through a 4-slot ring). It now announces that it waits for room
+    // and we wake it.
+    if (n > 0 && ring->take_waiting()) wake_peer(ShardId(source));
   }
   if (total > 0) {
     received_local_ += total;
@@ -105,36 +126,39 @@ void ShardLink::flush_outbound() {
   bool any_published = false;
   for (uint32_t target = 0; target < outbound_.size(); ++target) {
     Outbound& out = outbound_[target];
+    out.wake = false;
     if (out.ring == nullptr) continue;
     if (out.pending_head != nullptr) drain_pending(out);
     if (!out.dirty) continue;
     out.dirty = false;
     out.ring->publish();
+    out.wake = true;
     any_published = true;
   }
   if (!any_published) return;
   sent.store(sent_local_, std::memory_order_release);
   // Pairs with the target's seq_cst store of `sleeping` before its last look at its rings.
   std::atomic_thread_fence(std::memory_order_seq_cst);
-  Reactor& self = Reactor::current();
+  // Fix: this used to wake every sleeping peer whenever anything was published; now only the
+  // targets published to this turn are woken.
   for (uint32_t target = 0; target < outbound_.size(); ++target) {
-    if (outbound_[target].ring == nullptr) continue;
+    if (!outbound_[target].wake) continue;
     Reactor* peer = smp_.reactor(ShardId(target));
     if (!peer->sleeping().load(std::memory_order_seq_cst)) continue;
-    if (self.has_msg_ring()) {
-      io_uring_sqe* sqe = self.get_sqe();
-      io_uring_prep_msg_ring(sqe, peer->ring_fd(), 0, kWakeUserData, 0);
-      io_uring_sqe_set_data64(sqe, kIgnoredUserData);
-      sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
-    } else {
-      peer->wake_from_any_thread();
-    }
+    wake_peer(ShardId(target));
   }
 }
 
-bool ShardLink::has_inbound() const {
+bool ShardLink::has_pending_work() {
   for (SpscRing<Message*>* ring : inbound_) {
     if (ring != nullptr && ring->has_items()) return true;
+  }
+  // Messages waiting for room: announce that we sleep on them, then look once more (the
+  // consumer frees slots and then checks the announcement).
+  for (Outbound& out : outbound_) {
+    if (out.pending_head == nullptr) continue;
+    out.ring->announce_waiting();
+    if (out.ring->has_room()) return true;
   }
   return false;
 }
@@ -182,10 +206,15 @@ Smp& Smp::current() {
 void Smp::request_stop() {
   stop_requested_.store(true, std::memory_order_release);
   stop_requested_.notify_all();
+  // Fix: a reactor could be destroyed between our load of its pointer and the wake (its
+  // eventfd closed or reused). Shards now wait for external_wakers_ to drop to zero after
+  // unpublishing their reactor (see shard_main).
+  external_wakers_.fetch_add(1, std::memory_order_seq_cst);
   for (uint32_t i = 0; i < shard_count_; ++i) {
-    Reactor* r = reactors_[i].load(std::memory_order_acquire);
+    Reactor* r = reactors_[i].load(std::memory_order_seq_cst);
     if (r != nullptr) r->request_stop();
   }
+  external_wakers_.fetch_sub(1, std::memory_order_seq_cst);
 }
 
 void Smp::shard_main(ShardId id, const std::function<Task<void>(ShardId)>& per_shard) {
@@ -220,7 +249,9 @@ void Smp::shard_main(ShardId id, const std::function<Task<void>(ShardId)>& per_s
   finished_.fetch_add(1, std::memory_order_acq_rel);
   finished_.notify_all();
   for (uint32_t n = finished_.load(); n < shard_count_; n = finished_.load()) finished_.wait(n);
-  reactors_[id.value()].store(nullptr, std::memory_order_release);
+  reactors_[id.value()].store(nullptr, std::memory_order_seq_cst);
+  // A thread that loaded our pointer before the store above may still be waking us.
+  while (external_wakers_.load(std::memory_order_seq_cst) != 0) std::this_thread::yield();
   tls_smp = nullptr;
 }
 
@@ -238,7 +269,8 @@ void Smp::wait_for_exit() {
       all_idle = all_idle && links_[i]->idle.load(std::memory_order_acquire);
       received += links_[i]->received.load(std::memory_order_acquire);
     }
-    for (uint32_t i = 0; i < shard_count_; ++i) sent += links_[i]->sent.load(std::memory_order_acquire);
+    for (uint32_t i = 0; i < shard_count_; ++i)
+      sent += links_[i]->sent.load(std::memory_order_acquire);
     if (all_idle && sent == received && sent == previous_sent && received == previous_received) {
       break;
     }
@@ -247,10 +279,12 @@ void Smp::wait_for_exit() {
     std::this_thread::sleep_for(kExitCheckInterval);
   }
   exit_agreed_.store(true, std::memory_order_release);
+  external_wakers_.fetch_add(1, std::memory_order_seq_cst);
   for (uint32_t i = 0; i < shard_count_; ++i) {
-    Reactor* r = reactors_[i].load(std::memory_order_acquire);
+    Reactor* r = reactors_[i].load(std::memory_order_seq_cst);
     if (r != nullptr) r->wake_from_any_thread();
   }
+  external_wakers_.fetch_sub(1, std::memory_order_seq_cst);
 }
 
 void Smp::run(std::function<Task<void>(ShardId)> per_shard) {

@@ -115,7 +115,7 @@ class ShardLink final : public CrossShardHooks {
 
   bool poll_inbound() override;
   void flush_outbound() override;
-  bool has_inbound() const override;
+  bool has_pending_work() override;
   void report_idle(bool idle) override;
   bool exit_agreed() const override;
 
@@ -130,13 +130,15 @@ class ShardLink final : public CrossShardHooks {
     Message* pending_head = nullptr;
     Message* pending_tail = nullptr;
     bool dirty = false;
+    bool wake = false;  // published this turn: wake the target if it sleeps
   };
   void drain_pending(Outbound& out);
+  void wake_peer(ShardId target);
 
   Smp& smp_;
   ShardId self_;
-  std::vector<Outbound> outbound_;             // indexed by target shard
-  std::vector<SpscRing<Message*>*> inbound_;   // indexed by source shard
+  std::vector<Outbound> outbound_;            // indexed by target shard
+  std::vector<SpscRing<Message*>*> inbound_;  // indexed by source shard
   uint64_t sent_local_ = 0;
   uint64_t received_local_ = 0;
 };
@@ -171,7 +173,9 @@ class Smp {
   auto post(ShardId target, F fn);
 
   // --- internal ---
-  Reactor* reactor(ShardId id) const { return reactors_[id.value()].load(std::memory_order_acquire); }
+  Reactor* reactor(ShardId id) const {
+    return reactors_[id.value()].load(std::memory_order_acquire);
+  }
   SpscRing<Message*>& ring(ShardId from, ShardId to) {
     return *rings_[from.value() * shard_count_ + to.value()];
   }
@@ -194,6 +198,9 @@ class Smp {
   std::atomic<bool> stop_requested_{false};
   std::atomic<bool> exit_agreed_{false};
   std::atomic<bool> startup_failed_{false};
+  // Threads outside the group currently waking reactors (request_stop, the exit check); a shard
+  // does not destroy its reactor while this is non-zero.
+  std::atomic<uint32_t> external_wakers_{0};
   std::exception_ptr startup_error_;
 };
 

@@ -5,6 +5,11 @@
 // reads everything published so far and frees the slots with one release store. Head and tail
 // sit on separate cache lines, and each side caches the other's index so the shared lines are
 // touched only when the cached view runs out.
+//
+// Back-pressure wake-up: a producer that holds items it could not push and is about to sleep
+// calls announce_waiting() and then has_room() once more; a consumer that freed slots calls
+// take_waiting() and, if it returns true, wakes the producer. (Store, full fence, load on both
+// sides: at least one of them sees the other.)
 
 #include <atomic>
 #include <cstddef>
@@ -67,8 +72,27 @@ class SpscRing {
     return n;
   }
   // Consumer side: true if published items are waiting.
-  bool has_items() const {
-    return tail_.value.load(std::memory_order_seq_cst) != consumer_.head;
+  bool has_items() const { return tail_.value.load(std::memory_order_seq_cst) != consumer_.head; }
+
+  // Producer side: about to sleep with items waiting for room.
+  void announce_waiting() { producer_waiting_.value.store(1, std::memory_order_seq_cst); }
+  // Producer side: no longer waiting for room (cheap when nothing was announced).
+  void clear_waiting() {
+    if (producer_waiting_.value.load(std::memory_order_relaxed) != 0) {
+      producer_waiting_.value.store(0, std::memory_order_relaxed);
+    }
+  }
+  // Producer side: true if at least one slot is free (re-reads the consumer's index).
+  bool has_room() {
+    producer_.cached_head = head_.value.load(std::memory_order_seq_cst);
+    return producer_.next - producer_.cached_head <= mask_;
+  }
+  // Consumer side, after consume_all freed slots: true if the producer announced it is waiting
+  // for room (and must be woken). Clears the announcement.
+  bool take_waiting() {
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (producer_waiting_.value.load(std::memory_order_relaxed) == 0) return false;
+    return producer_waiting_.value.exchange(0, std::memory_order_acq_rel) != 0;
   }
 
  private:
@@ -86,8 +110,9 @@ class SpscRing {
 
   const size_t mask_;
   std::unique_ptr<T[]> slots_;
-  AlignedIndex head_;  // written by the consumer
-  AlignedIndex tail_;  // written by the producer
+  AlignedIndex head_;              // written by the consumer
+  AlignedIndex tail_;              // written by the producer
+  AlignedIndex producer_waiting_;  // 1 while a sleeping producer waits for room
   ProducerState producer_;
   ConsumerState consumer_;
 };

@@ -62,8 +62,7 @@ inline SleepAwaiter sleep(Clock::duration duration, CancelSource* cancel = nullp
 // missed while the caller was busy are skipped rather than delivered in a burst.
 class PeriodicTimer {
  public:
-  explicit PeriodicTimer(Clock::duration period)
-      : period_(period), next_(Clock::now() + period) {}
+  explicit PeriodicTimer(Clock::duration period) : period_(period), next_(Clock::now() + period) {}
 
   // Waits for the next tick; false if cancelled.
   Task<bool> tick(CancelSource* cancel = nullptr) {
@@ -85,7 +84,16 @@ class PeriodicTimer {
   Clock::time_point next_;
 };
 
-// Sleeps briefly if this turn has run for long, so long loops do not starve I/O and timers.
-inline Yield maybe_yield() { return {}; }
+// Yields only if the current loop turn has run for Reactor::kTurnRunMax, so long loops do not
+// starve I/O, timers and other coroutines. Cheap: a counter, and a clock read every
+// Reactor::kYieldCheckEvery calls. When it yields, the turn ends: ready coroutines run again
+// after the loop has looked at I/O and timers.
+// (Fix: it used to yield unconditionally, which cost a trip through the ready queue per call.)
+struct MaybeYield {
+  bool await_ready() const { return !Reactor::current().should_yield(); }
+  void await_suspend(std::coroutine_handle<> h) const { Reactor::current().schedule(h); }
+  void await_resume() const noexcept {}
+};
+inline MaybeYield maybe_yield() { return {}; }
 
 }  // namespace ringlog::reactor
