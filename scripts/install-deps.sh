@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
   # toolchain
   g++ cmake ninja-build pkg-config git
+  # net/kafka/gen/generate.py runs at build time (standard library only)
+  python3
   # libraries
   liburing-dev libmimalloc-dev libfmt-dev libisal-dev libcli11-dev
   # tests and benchmarks

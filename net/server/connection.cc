@@ -1,0 +1,306 @@
+#include "net/server/connection.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#include "engine/base/assert.h"
+#include "engine/reactor/io.h"
+#include "engine/reactor/reactor.h"
+
+namespace ringlog::server {
+namespace {
+
+constexpr size_t kSizePrefixBytes = 4;
+// Pipe capacity for splicing file ranges; larger pipes mean fewer splice round trips.
+constexpr int kSplicePipeBytes = 1 << 20;
+// iovecs per writev when gathering a response's byte chunks.
+constexpr size_t kMaxIovPerWrite = 64;
+// Copying fallback buffer when splice is not available for a file.
+constexpr size_t kCopyChunkBytes = 256 * 1024;
+
+uint32_t load_be32(const std::byte* p) {
+  return (std::to_integer<uint32_t>(p[0]) << 24) | (std::to_integer<uint32_t>(p[1]) << 16) |
+         (std::to_integer<uint32_t>(p[2]) << 8) | std::to_integer<uint32_t>(p[3]);
+}
+
+std::array<std::byte, 4> store_be32(uint32_t v) {
+  return {std::byte(v >> 24), std::byte(v >> 16), std::byte(v >> 8), std::byte(v)};
+}
+
+}  // namespace
+
+const char* to_string(CloseReason reason) {
+  switch (reason) {
+    case CloseReason::kPeerClosed: return "peer closed";
+    case CloseReason::kReadError: return "read error";
+    case CloseReason::kWriteError: return "write error";
+    case CloseReason::kFrameTooLarge: return "frame larger than socket.request.max.bytes";
+    case CloseReason::kNegativeFrameSize: return "negative frame size";
+    case CloseReason::kHandlerAskedToClose: return "closed by request handler";
+    case CloseReason::kShutdown: return "shutdown";
+  }
+  return "unknown";
+}
+
+Connection::Connection(int fd, uint64_t id, ConnectionLimits limits, RequestHandler& handler)
+    : info_{.id = id, .fd = fd}, limits_(limits), handler_(handler) {
+  RL_ASSERT(fd >= 0);
+}
+
+Connection::~Connection() {
+  RL_ASSERT(active_tasks_ == 0, "connection destroyed while its tasks run");
+  if (pipe_read_ >= 0) ::close(pipe_read_);
+  if (pipe_write_ >= 0) ::close(pipe_write_);
+  ::close(info_.fd);
+}
+
+void Connection::close_with(CloseReason reason) {
+  if (!close_reason_) close_reason_ = reason;
+  closing_ = true;
+  read_cancel_.cancel();
+  changed_.set();
+}
+
+void Connection::shut_down() { close_with(CloseReason::kShutdown); }
+
+reactor::Task<CloseReason> Connection::run() {
+  ++active_tasks_;
+  reactor::Reactor::current().spawn(write_loop());
+  co_await read_loop();
+  close_with(CloseReason::kPeerClosed);  // keeps an earlier reason
+  while (active_tasks_ > 0) co_await changed_.wait();
+  co_return *close_reason_;
+}
+
+reactor::Task<bool> Connection::recv_exact(std::span<std::byte> buf) {
+  size_t got = 0;
+  while (got < buf.size()) {
+    auto r = co_await reactor::recv(info_.fd, buf.subspan(got), {.cancel = &read_cancel_});
+    if (!r) {
+      close_with(r.error().code == ECANCELED ? CloseReason::kShutdown : CloseReason::kReadError);
+      co_return false;
+    }
+    if (*r == 0) {
+      close_with(CloseReason::kPeerClosed);
+      co_return false;
+    }
+    got += *r;
+  }
+  co_return true;
+}
+
+reactor::Task<void> Connection::read_loop() {
+  std::array<std::byte, kSizePrefixBytes> prefix{};
+  size_t carried = 0;  // bytes of the next size prefix read along with the previous frame
+  while (!closing_) {
+    if (carried < kSizePrefixBytes) {
+      // Bound to a local first: GCC 12 miscompiles co_await inside an if condition.
+      const bool got_prefix = co_await recv_exact(std::span(prefix).subspan(carried));
+      if (!got_prefix) co_return;
+    }
+    carried = 0;
+    const auto size = static_cast<int32_t>(load_be32(prefix.data()));
+    if (size < 0) {
+      close_with(CloseReason::kNegativeFrameSize);
+      co_return;
+    }
+    if (static_cast<uint32_t>(size) > limits_.request_max_bytes) {
+      close_with(CloseReason::kFrameTooLarge);
+      co_return;
+    }
+
+    // Back-pressure: with enough unanswered requests, stop reading until responses go out.
+    // One request is always allowed, so a frame over inflight_max_bytes still makes progress.
+    while (!closing_ && !slots_.empty() &&
+           (inflight_bytes_ + static_cast<uint64_t>(size) > limits_.inflight_max_bytes ||
+            slots_.size() >= limits_.inflight_max_requests)) {
+      co_await changed_.wait();
+    }
+    if (closing_) co_return;
+
+    RequestFrame frame;
+    frame.size = static_cast<uint32_t>(size);
+    frame.buffer.resize(frame.size + kSizePrefixBytes);
+    size_t got = 0;
+    while (got < frame.size) {
+      // Ask for at most this frame plus the next size prefix, so no other frame's body is read
+      // into this buffer.
+      auto r = co_await reactor::recv(info_.fd, std::span(frame.buffer).subspan(got),
+                                      {.cancel = &read_cancel_});
+      if (!r) {
+        close_with(r.error().code == ECANCELED ? CloseReason::kShutdown : CloseReason::kReadError);
+        co_return;
+      }
+      if (*r == 0) {
+        close_with(CloseReason::kPeerClosed);  // closed mid-request: the partial frame is dropped
+        co_return;
+      }
+      got += *r;
+    }
+    carried = got - frame.size;
+    RL_ASSERT(carried <= kSizePrefixBytes);
+    std::memcpy(prefix.data(), frame.buffer.data() + frame.size, carried);
+
+    auto slot = std::make_unique<Slot>();
+    slot->request_bytes = frame.size;
+    Slot* slot_ptr = slot.get();
+    slots_.push_back(std::move(slot));
+    inflight_bytes_ += frame.size;
+    ++active_tasks_;
+    reactor::Reactor::current().spawn(handle_one(slot_ptr, std::move(frame)));
+  }
+}
+
+reactor::Task<void> Connection::handle_one(Slot* slot, RequestFrame frame) {
+  Response response;
+  try {
+    response = co_await handler_.handle(info_, std::move(frame));
+  } catch (const std::exception& e) {
+    // A handler bug must not take the broker down: drop this client instead.
+    fmt::print(stderr, "connection {}: request handler failed: {}\n", info_.id, e.what());
+    response = Response::close();
+  }
+  slot->response = std::move(response);
+  slot->ready = true;
+  --active_tasks_;
+  changed_.set();
+}
+
+reactor::Task<void> Connection::write_loop() {
+  bool write_failed = false;
+  while (true) {
+    if (!slots_.empty() && slots_.front()->ready) {
+      std::unique_ptr<Slot> slot = std::move(slots_.front());
+      slots_.pop_front();
+      inflight_bytes_ -= slot->request_bytes;
+      changed_.set();  // the reader may be waiting for room
+      if (slot->response.send && !write_failed) {
+        auto sent = co_await send_response(slot->response);
+        if (!sent) {
+          write_failed = true;
+          close_with(CloseReason::kWriteError);
+        }
+      }
+      if (slot->response.close_after) close_with(CloseReason::kHandlerAskedToClose);
+      continue;
+    }
+    if (closing_ && slots_.empty()) break;
+    co_await changed_.wait();
+  }
+  --active_tasks_;
+  changed_.set();
+}
+
+reactor::Task<Result<void, Errno>> Connection::send_bytes(std::span<const std::byte> bytes) {
+  size_t sent = 0;
+  while (sent < bytes.size()) {
+    auto r = co_await reactor::send(info_.fd, bytes.subspan(sent));
+    if (!r) co_return r.error();
+    sent += *r;
+  }
+  co_return Result<void, Errno>{};
+}
+
+reactor::Task<Result<void, Errno>> Connection::send_response(const Response& response) {
+  const size_t total = response.size_bytes();
+  RL_ASSERT(total <= UINT32_MAX / 2, "response larger than a frame can say");
+  const std::array<std::byte, 4> prefix = store_be32(static_cast<uint32_t>(total));
+
+  // Gather the prefix and consecutive byte chunks into writevs; file ranges go by splice.
+  std::vector<iovec> iov;
+  iov.reserve(std::min(response.chunks.size() + 1, kMaxIovPerWrite));
+  iov.push_back({const_cast<std::byte*>(prefix.data()), prefix.size()});
+  auto flush = [](int fd, std::vector<iovec> pending) -> reactor::Task<Result<void, Errno>> {
+    size_t first = 0;
+    while (first < pending.size()) {
+      const unsigned count =
+          static_cast<unsigned>(std::min(pending.size() - first, kMaxIovPerWrite));
+      auto r = co_await reactor::writev(fd, &pending[first], count, 0);
+      if (!r) co_return r.error();
+      size_t n = *r;
+      // Advance past what was written, possibly ending inside an iovec.
+      while (n > 0 && first < pending.size()) {
+        if (n >= pending[first].iov_len) {
+          n -= pending[first].iov_len;
+          ++first;
+        } else {
+          pending[first].iov_base = static_cast<std::byte*>(pending[first].iov_base) + n;
+          pending[first].iov_len -= n;
+          n = 0;
+        }
+      }
+      while (first < pending.size() && pending[first].iov_len == 0) ++first;
+    }
+    co_return Result<void, Errno>{};
+  };
+
+  for (const ResponseChunk& chunk : response.chunks) {
+    if (const auto* bytes = std::get_if<std::vector<std::byte>>(&chunk)) {
+      if (!bytes->empty()) iov.push_back({const_cast<std::byte*>(bytes->data()), bytes->size()});
+      continue;
+    }
+    if (!iov.empty()) {
+      auto r = co_await flush(info_.fd, std::move(iov));
+      if (!r) co_return r.error();
+      iov.clear();
+    }
+    auto r = co_await send_file_range(std::get<FileRange>(chunk));
+    if (!r) co_return r.error();
+  }
+  if (!iov.empty()) {
+    auto r = co_await flush(info_.fd, std::move(iov));
+    if (!r) co_return r.error();
+  }
+  co_return Result<void, Errno>{};
+}
+
+reactor::Task<Result<void, Errno>> Connection::send_file_range(const FileRange& range) {
+  if (range.length == 0) co_return Result<void, Errno>{};
+  if (pipe_read_ < 0) {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) co_return Errno{errno};
+    pipe_read_ = fds[0];
+    pipe_write_ = fds[1];
+    ::fcntl(pipe_write_, F_SETPIPE_SZ, kSplicePipeBytes);  // best effort; 64 KiB otherwise
+  }
+  uint64_t position = range.position;
+  uint32_t remaining = range.length;
+  while (remaining > 0) {
+    const uint32_t want = std::min<uint32_t>(remaining, kSplicePipeBytes);
+    auto in = co_await reactor::splice(range.fd, static_cast<int64_t>(position), pipe_write_, -1,
+                                       want);
+    if (!in && in.error().code == EINVAL) break;  // no splice for this file: copy below
+    if (!in) co_return in.error();
+    if (*in == 0) co_return Errno{EIO};  // the file is shorter than the range: cannot frame
+    uint32_t in_pipe = *in;
+    position += in_pipe;
+    remaining -= in_pipe;
+    while (in_pipe > 0) {
+      auto out = co_await reactor::splice(pipe_read_, -1, info_.fd, -1, in_pipe);
+      if (!out) co_return out.error();
+      if (*out == 0) co_return Errno{EPIPE};
+      in_pipe -= *out;
+    }
+  }
+  // Copying fallback: read the rest of the range into memory and send it.
+  std::vector<std::byte> buffer;
+  while (remaining > 0) {
+    buffer.resize(std::min<size_t>(remaining, kCopyChunkBytes));
+    auto r = co_await reactor::read(range.fd, buffer, position);
+    if (!r) co_return r.error();
+    if (*r == 0) co_return Errno{EIO};
+    auto s = co_await send_bytes(std::span(buffer).first(*r));
+    if (!s) co_return s.error();
+    position += *r;
+    remaining -= *r;
+  }
+  co_return Result<void, Errno>{};
+}
+
+}  // namespace ringlog::server

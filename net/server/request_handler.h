@@ -1,0 +1,41 @@
+#pragma once
+// The seam between the network shell and the layers that own state: the connection reads whole
+// frames and hands each to a RequestHandler; the handler (the Kafka dispatcher) decodes it,
+// does the work, and returns the Response. The shell knows nothing of Kafka messages.
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "engine/reactor/task.h"
+#include "net/server/response.h"
+
+namespace ringlog::server {
+
+// One request frame, without its size prefix. The handler owns the bytes: record batches inside
+// a Produce are validated, patched and written to the log from this very buffer.
+struct RequestFrame {
+  std::vector<std::byte> buffer;  // may hold a few bytes more than the frame
+  uint32_t size = 0;
+
+  std::span<std::byte> bytes() { return {buffer.data(), size}; }
+  std::span<const std::byte> bytes() const { return {buffer.data(), size}; }
+};
+
+// Per-connection facts a handler may need.
+struct ConnectionInfo {
+  uint64_t id = 0;
+  int fd = -1;
+};
+
+class RequestHandler {
+ public:
+  virtual reactor::Task<Response> handle(const ConnectionInfo& connection,
+                                         RequestFrame frame) = 0;
+
+ protected:
+  ~RequestHandler() = default;
+};
+
+}  // namespace ringlog::server
