@@ -1,0 +1,61 @@
+#pragma once
+// Per-log settings, named after Kafka's topic configs where one exists.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+
+#include "engine/base/types.h"
+#include "engine/storage/segment_format.h"
+
+namespace ringlog::storage {
+
+// When the log calls fdatasync (flush.ms / flush.messages in Kafka).
+enum class FlushMode : uint8_t {
+  kNone,         // never on its own: the OS writes back; segments are synced when they roll
+  kInterval,     // at most `interval_ms` after data was written
+  kMessages,     // once `messages` records were written since the last sync
+  kEveryAppend,  // every write is linked to an fdatasync; appends complete durable
+};
+
+struct FlushPolicy {
+  FlushMode mode = FlushMode::kNone;
+  uint32_t interval_ms = 0;  // kInterval
+  uint64_t messages = 0;     // kMessages
+
+  static FlushPolicy none() { return {}; }
+  static FlushPolicy every_append() { return {.mode = FlushMode::kEveryAppend}; }
+  static FlushPolicy interval(uint32_t ms) {
+    return {.mode = FlushMode::kInterval, .interval_ms = ms};
+  }
+  static FlushPolicy every_messages(uint64_t n) {
+    return {.mode = FlushMode::kMessages, .messages = n};
+  }
+};
+
+// The log's notion of "now" in wall-clock milliseconds (segment.ms, retention.ms). Tests
+// replace it.
+using WallClock = std::function<TimestampMs()>;
+TimestampMs system_time_ms();
+
+struct LogOptions {
+  // segment.bytes: a segment rolls before a write would take it past this size.
+  uint64_t segment_bytes = 1ull << 30;
+  // segment.ms: a non-empty segment rolls once its rolling timestamp is this old.
+  int64_t segment_ms = 7ll * 24 * 3600 * 1000;
+  // retention.ms / retention.bytes; -1 = unlimited.
+  int64_t retention_ms = 7ll * 24 * 3600 * 1000;
+  int64_t retention_bytes = -1;
+  // max.message.bytes: largest batch accepted (Kafka's default).
+  uint32_t batch_bytes_max = 1'048'588;
+  // index.interval.bytes.
+  uint32_t index_interval_bytes = segment_format::kIndexIntervalBytesDefault;
+  FlushPolicy flush;
+  // Appends queued and not yet written, and their bytes: beyond either, append() refuses with
+  // kTooManyPendingAppends.
+  uint32_t pending_appends_max = 4096;
+  uint64_t pending_bytes_max = 64ull << 20;
+  WallClock clock = system_time_ms;
+};
+
+}  // namespace ringlog::storage

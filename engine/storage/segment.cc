@@ -1,0 +1,204 @@
+#include "engine/storage/segment.h"
+
+#include <utility>
+
+#include "engine/base/assert.h"
+#include "engine/storage/batch_scanner.h"
+#include "engine/storage/segment_format.h"
+
+namespace ringlog::storage {
+
+namespace sf = segment_format;
+
+namespace {
+// Lookups read this much at a time: an index entry is at most one interval (plus a batch) away.
+constexpr size_t kLookupChunkBytes = 16 * 1024;
+}  // namespace
+
+Segment::Paths Segment::paths(const std::string& dir, Offset base_offset) {
+  return Paths{dir + "/" + sf::file_name(base_offset, sf::kLogSuffix),
+               dir + "/" + sf::file_name(base_offset, sf::kOffsetIndexSuffix),
+               dir + "/" + sf::file_name(base_offset, sf::kTimeIndexSuffix)};
+}
+
+Result<std::unique_ptr<Segment>, Errno> Segment::open(FileSystem* fs, const std::string& dir,
+                                                      Offset base_offset,
+                                                      uint32_t index_interval_bytes,
+                                                      TimestampMs created) {
+  RL_ASSERT(base_offset >= Offset(0));
+  RL_ASSERT(index_interval_bytes > 0);
+  Paths p = paths(dir, base_offset);
+  auto fd = fs->open(p.log, OpenMode::kReadWriteCreate);
+  if (!fd) return fd.error();
+  auto file = std::make_shared<FileHandle>(*fs, *fd);
+  return std::unique_ptr<Segment>(
+      new Segment(fs, std::move(p), std::move(file), base_offset, index_interval_bytes, created));
+}
+
+Segment::Segment(FileSystem* fs, Paths paths, std::shared_ptr<FileHandle> file, Offset base_offset,
+                 uint32_t index_interval_bytes, TimestampMs created)
+    : fs_(fs),
+      paths_(std::move(paths)),
+      file_(std::move(file)),
+      base_offset_(base_offset),
+      index_interval_bytes_(index_interval_bytes),
+      created_(created),
+      next_offset_(base_offset),
+      rolling_timestamp_(created) {}
+
+void Segment::on_batch_written(uint64_t position, const RecordBatchView& batch) {
+  RL_ASSERT(position == size_bytes_, "batches are recorded in file order");
+  RL_ASSERT(batch.base_offset() == next_offset_, "offsets continue across batches");
+  RL_ASSERT(batch.last_offset() >= batch.base_offset());
+  const int64_t relative = batch.base_offset() - base_offset_;
+  RL_ASSERT(relative >= 0);
+  RL_ASSERT(batch.last_offset() - base_offset_ <= sf::kRelativeOffsetMax);
+  const uint64_t size = batch.bytes().size();
+  RL_ASSERT(position + size <= sf::kSegmentBytesMax);
+
+  if (bytes_since_index_entry_ >= index_interval_bytes_) {
+    offset_index_.append(RelativeOffset(static_cast<uint32_t>(relative)),
+                         static_cast<uint32_t>(position));
+    if (max_timestamp_ >= TimestampMs(0)) {
+      time_index_.maybe_append(max_timestamp_, offset_of_max_timestamp_);
+    }
+    bytes_since_index_entry_ = 0;
+  }
+  bytes_since_index_entry_ += size;
+  if (batch.max_timestamp() > max_timestamp_) {
+    max_timestamp_ = batch.max_timestamp();
+    offset_of_max_timestamp_ = RelativeOffset(static_cast<uint32_t>(relative));
+  }
+  size_bytes_ = position + size;
+  next_offset_ = batch.last_offset() + 1;
+}
+
+void Segment::reset() {
+  next_offset_ = base_offset_;
+  size_bytes_ = 0;
+  offset_index_ = OffsetIndex();
+  time_index_ = TimeIndex();
+  bytes_since_index_entry_ = 0;
+  max_timestamp_ = TimestampMs(-1);
+  offset_of_max_timestamp_ = RelativeOffset(0);
+  rolling_timestamp_ = created_;
+}
+
+uint64_t Segment::restore_indexes(OffsetIndex offset_index, TimeIndex time_index) {
+  reset();
+  offset_index_ = std::move(offset_index);
+  time_index_ = std::move(time_index);
+  if (offset_index_.empty()) {
+    // Nothing indexed: the tail is the whole segment. A time entry needs an offset entry.
+    time_index_ = TimeIndex();
+    return 0;
+  }
+  const OffsetIndex::Entry last = offset_index_.back();
+  // The state right after the last entry was added, before its batch is recorded.
+  size_bytes_ = last.position;
+  next_offset_ = base_offset_ + static_cast<int64_t>(last.relative_offset.value());
+  bytes_since_index_entry_ = 0;
+  if (!time_index_.empty()) {
+    max_timestamp_ = time_index_.back().timestamp;
+    offset_of_max_timestamp_ = time_index_.back().relative_offset;
+  }
+  return last.position;
+}
+
+void Segment::set_first_batch_timestamp(TimestampMs max_timestamp) {
+  if (max_timestamp >= TimestampMs(0)) rolling_timestamp_ = max_timestamp;
+}
+
+Result<void, Errno> Segment::truncate_file(uint64_t size_bytes) {
+  RL_ASSERT(size_bytes >= size_bytes_, "truncating recorded batches");
+  return fs_->ftruncate(file_->fd(), size_bytes);
+}
+
+Task<Result<void, Errno>> Segment::write_indexes(bool sync) {
+  const std::pair<const std::string*, std::vector<std::byte>> files[] = {
+      {&paths_.offset_index, offset_index_.encode()},
+      {&paths_.time_index, time_index_.encode()},
+  };
+  for (const auto& [path, bytes] : files) {
+    auto fd = fs_->open(*path, OpenMode::kReadWriteCreate);
+    if (!fd) co_return fd.error();
+    FileHandle handle(*fs_, *fd);
+    auto w = co_await write_all(fs_, *fd, bytes, 0);
+    if (!w) co_return w.error();
+    auto t = fs_->ftruncate(*fd, bytes.size());
+    if (!t) co_return t.error();
+    if (sync) {
+      auto s = co_await fs_->fdatasync(*fd);
+      if (!s) co_return s.error();
+    }
+  }
+  co_return Result<void, Errno>{};
+}
+
+Task<Result<void, Errno>> Segment::sync_log() {
+  auto r = co_await fs_->fdatasync(file_->fd());
+  if (!r) co_return r.error();
+  co_return Result<void, Errno>{};
+}
+
+Result<void, Errno> Segment::remove_files() {
+  for (const std::string* path : {&paths_.log, &paths_.offset_index, &paths_.time_index}) {
+    auto r = fs_->unlink(*path);
+    if (!r && r.error().code != ENOENT) return r.error();
+  }
+  return {};
+}
+
+Task<Result<std::optional<BatchLocation>, Errno>> Segment::locate_offset(Offset target) {
+  if (target >= next_offset_) co_return std::nullopt;
+  uint64_t start = 0;
+  if (target > base_offset_) {
+    const int64_t relative = target - base_offset_;
+    if (auto e = offset_index_.floor(RelativeOffset(static_cast<uint32_t>(relative)))) {
+      start = e->position;
+    }
+  }
+  // Keep the file alive across the reads even if retention drops the segment meanwhile.
+  const std::shared_ptr<FileHandle> file = file_;
+  BatchScanner scanner(fs_, file->fd(),
+                       {.start = start, .end = size_bytes_, .chunk_bytes = kLookupChunkBytes});
+  for (;;) {
+    auto next = co_await scanner.next();
+    if (!next) co_return next.error();
+    if (!next->has_value()) break;
+    const RecordBatchView& view = (*next)->view;
+    if (view.last_offset() >= target) {
+      co_return BatchLocation{(*next)->position, static_cast<uint32_t>(view.bytes().size()),
+                              view.base_offset(), view.last_offset(), view.max_timestamp()};
+    }
+  }
+  // Recorded bytes always frame: a stop before the end means the file changed under us.
+  co_return Errno{EIO};
+}
+
+Task<Result<std::optional<BatchLocation>, Errno>> Segment::locate_timestamp(TimestampMs target) {
+  if (max_timestamp_ < target || empty()) co_return std::nullopt;
+  uint64_t start = 0;
+  if (auto e = time_index_.floor_below(target)) {
+    auto at =
+        co_await locate_offset(base_offset_ + static_cast<int64_t>(e->relative_offset.value()));
+    if (!at) co_return at.error();
+    if (at->has_value()) start = (*at)->position;
+  }
+  const std::shared_ptr<FileHandle> file = file_;
+  BatchScanner scanner(fs_, file->fd(),
+                       {.start = start, .end = size_bytes_, .chunk_bytes = kLookupChunkBytes});
+  for (;;) {
+    auto next = co_await scanner.next();
+    if (!next) co_return next.error();
+    if (!next->has_value()) break;
+    const RecordBatchView& view = (*next)->view;
+    if (view.max_timestamp() >= target) {
+      co_return BatchLocation{(*next)->position, static_cast<uint32_t>(view.bytes().size()),
+                              view.base_offset(), view.last_offset(), view.max_timestamp()};
+    }
+  }
+  co_return std::nullopt;
+}
+
+}  // namespace ringlog::storage

@@ -1,0 +1,124 @@
+#pragma once
+// Segment: one `<base offset>.log` file of batches laid end to end, with its sparse offset index
+// and time index (kept in memory, written to `.index` / `.timeindex` when the segment is sealed
+// or the log closes). Its state describes only bytes whose write completed ("written"): readers
+// never see a position past size_bytes(), even while the appender has more in flight.
+//
+// The indexes follow one rule, applied batch by batch in on_batch_written(), whether the batch
+// was just appended or found by a recovery scan; that is what makes a rebuilt index
+// byte-identical to the one written during appends:
+//   before recording a batch, if at least index_interval_bytes of log were recorded since the
+//   last offset-index entry (or the start of the segment), add an offset-index entry for this
+//   batch and a time-index entry for the largest max timestamp so far (if it grew).
+//
+// Owned by its Log (one shard); readers may hold a shared owner of the file past deletion.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "engine/base/errno.h"
+#include "engine/base/result.h"
+#include "engine/base/types.h"
+#include "engine/storage/file_system.h"
+#include "engine/storage/offset_index.h"
+#include "engine/storage/record_batch.h"
+#include "engine/storage/time_index.h"
+
+namespace ringlog::storage {
+
+// Where a batch sits in a segment.
+struct BatchLocation {
+  uint64_t position = 0;
+  uint32_t size_bytes = 0;
+  Offset base_offset;
+  Offset last_offset;
+  TimestampMs max_timestamp;
+};
+
+class Segment {
+ public:
+  struct Paths {
+    std::string log;
+    std::string offset_index;
+    std::string time_index;
+  };
+  static Paths paths(const std::string& dir, Offset base_offset);
+
+  // Opens (creating if missing) the `.log` file of the segment at `base_offset`. The state is
+  // empty until batches are recorded (appends, or a scan by recovery).
+  static Result<std::unique_ptr<Segment>, Errno> open(FileSystem* fs, const std::string& dir,
+                                                      Offset base_offset,
+                                                      uint32_t index_interval_bytes,
+                                                      TimestampMs created);
+  Segment(const Segment&) = delete;
+  Segment& operator=(const Segment&) = delete;
+
+  Offset base_offset() const { return base_offset_; }
+  // The offset after the last recorded batch (base_offset() when empty).
+  Offset next_offset() const { return next_offset_; }
+  uint64_t size_bytes() const { return size_bytes_; }
+  bool empty() const { return size_bytes_ == 0; }
+  // Largest batch max timestamp recorded, -1 if none.
+  TimestampMs max_timestamp() const { return max_timestamp_; }
+  // What segment.ms counts from: the wall-clock time the segment was created; for a segment
+  // found on disk at open, its first batch's max timestamp (if it has one). Kafka uses the first
+  // batch's timestamp throughout, which makes a producer with a skewed clock roll a segment per
+  // append; creation time does not.
+  TimestampMs rolling_timestamp() const { return rolling_timestamp_; }
+  const Paths& paths() const { return paths_; }
+  int fd() const { return file_->fd(); }
+  const std::shared_ptr<FileHandle>& file() const { return file_; }
+  const OffsetIndex& offset_index() const { return offset_index_; }
+  const TimeIndex& time_index() const { return time_index_; }
+
+  // Records a batch whose bytes are now in the file at `position`. Preconditions: position ==
+  // size_bytes(), and the batch continues the offsets (base == next_offset()).
+  void on_batch_written(uint64_t position, const RecordBatchView& batch);
+
+  // Forgets every recorded batch (before a rebuild scan).
+  void reset();
+  // Takes over indexes read from disk: the state is then as it was right after the last
+  // offset-index entry's batch was indexed. Returns the position to scan the tail from (each
+  // tail batch then goes through on_batch_written, the first being the indexed one).
+  uint64_t restore_indexes(OffsetIndex offset_index, TimeIndex time_index);
+  // For a segment found on disk: its first batch's max timestamp becomes the rolling timestamp.
+  void set_first_batch_timestamp(TimestampMs max_timestamp);
+
+  // Cuts the file at `size_bytes` (which must be at or past what is recorded).
+  Result<void, Errno> truncate_file(uint64_t size_bytes);
+
+  // Writes both index files whole from the in-memory indexes, and fdatasyncs them if asked.
+  Task<Result<void, Errno>> write_indexes(bool sync);
+  Task<Result<void, Errno>> sync_log();
+  // Unlinks the three files (open file handles keep the data readable).
+  Result<void, Errno> remove_files();
+
+  // The first recorded batch whose last offset is >= `target`; nullopt if none.
+  Task<Result<std::optional<BatchLocation>, Errno>> locate_offset(Offset target);
+  // The first recorded batch whose max timestamp is >= `target`; nullopt if none.
+  Task<Result<std::optional<BatchLocation>, Errno>> locate_timestamp(TimestampMs target);
+
+ private:
+  Segment(FileSystem* fs, Paths paths, std::shared_ptr<FileHandle> file, Offset base_offset,
+          uint32_t index_interval_bytes, TimestampMs created);
+
+  FileSystem* fs_;
+  Paths paths_;
+  std::shared_ptr<FileHandle> file_;
+  Offset base_offset_;
+  uint32_t index_interval_bytes_;
+  TimestampMs created_;
+
+  Offset next_offset_;
+  uint64_t size_bytes_ = 0;
+  OffsetIndex offset_index_;
+  TimeIndex time_index_;
+  uint64_t bytes_since_index_entry_ = 0;
+  TimestampMs max_timestamp_{-1};
+  RelativeOffset offset_of_max_timestamp_{0};
+  TimestampMs rolling_timestamp_;
+};
+
+}  // namespace ringlog::storage
