@@ -2,8 +2,7 @@
 # Source checks that need no compiler:
 # 1. Dependencies point one way: engine <- net <- cluster <- apps, engine <- net <- client <- bench.
 #    A library must not include a header from a layer above it.
-# 2. No `co_await` inside an if/while condition: GCC 12.2 (Debian 12) miscompiles it (the
-#    coroutine traps or loses state). Bind the awaited value to a local first.
+# 2. No coroutine patterns that GCC 12.2 (Debian 12) miscompiles (check_coroutine_hazards.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,9 +23,5 @@ for lib in "${!forbidden[@]}"; do
   done
 done
 
-dirs=$(ls -d engine net cluster client apps bench tests 2>/dev/null || true)
-if grep -rnE "(if|while) \(!?[[:space:]]*co_await" $dirs --include='*.h' --include='*.cc'; then
-  echo "co_await inside an if/while condition: GCC 12 miscompiles it; bind to a local first"
-  bad=1
-fi
+python3 scripts/check_coroutine_hazards.py || bad=1
 exit $bad

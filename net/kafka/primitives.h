@@ -32,9 +32,15 @@ struct Uuid {
 // Valid only while the frame buffer lives.
 struct RecordsView {
   std::span<const std::byte> bytes;
+  // Encoding only: the records are `deferred_bytes` long and not in memory (file ranges a fetch
+  // splices to the socket). The writer writes the length and notes where they belong
+  // (Writer::deferred_records()) instead of copying bytes.
+  uint32_t deferred_bytes = 0;
 
-  size_t size() const { return bytes.size(); }
-  bool empty() const { return bytes.empty(); }
+  static RecordsView deferred(uint32_t length) { return RecordsView{{}, length}; }
+  bool is_deferred() const { return deferred_bytes != 0; }
+  size_t size() const { return is_deferred() ? deferred_bytes : bytes.size(); }
+  bool empty() const { return size() == 0; }
   // Equal contents, wherever they live (for tests and round trips).
   friend bool operator==(const RecordsView& a, const RecordsView& b) {
     return std::equal(a.bytes.begin(), a.bytes.end(), b.bytes.begin(), b.bytes.end());

@@ -94,6 +94,11 @@ void Writer::write_records(const std::optional<RecordsView>& value, LengthEncodi
     write_length(-1, encoding, 4);
     return;
   }
+  if (value->is_deferred()) {
+    write_length(value->deferred_bytes, encoding, 4);
+    deferred_.push_back({buffer_.size(), value->deferred_bytes});
+    return;
+  }
   write_bytes(value->bytes, encoding);
 }
 

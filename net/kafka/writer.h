@@ -22,6 +22,13 @@ class Writer {
   explicit Writer(std::vector<std::byte> buffer) : buffer_(std::move(buffer)) {}
 
   size_t size() const { return buffer_.size(); }
+  // Where deferred RECORDS fields (RecordsView::deferred) belong: each at a buffer position, in
+  // the order they were written. The caller splices their bytes in at those positions.
+  struct DeferredRecords {
+    size_t position;
+    uint32_t length;
+  };
+  const std::vector<DeferredRecords>& deferred_records() const { return deferred_; }
   std::span<const std::byte> bytes() const { return buffer_; }
   std::vector<std::byte> take() && { return std::move(buffer_); }
 
@@ -63,6 +70,7 @@ class Writer {
   void append_big_endian(T value);
 
   std::vector<std::byte> buffer_;
+  std::vector<DeferredRecords> deferred_;
 };
 
 }  // namespace ringlog::kafka

@@ -1,0 +1,55 @@
+#pragma once
+// The Kafka request handlers, one file per API (or family). Each takes the decoded request and
+// returns the whole response (header and body, no size prefix) for the connection to send.
+// Storage and reactor errors become Kafka error codes here, at this boundary, and nowhere else.
+
+#include <cstdint>
+#include <vector>
+
+#include "cluster/broker.h"
+#include "engine/reactor/task.h"
+#include "engine/storage/log_error.h"
+#include "net/kafka/error_code.h"
+#include "net/kafka/headers.h"
+#include "net/kafka/messages/all_messages.h"
+#include "net/kafka/writer.h"
+#include "net/server/request_handler.h"
+#include "net/server/response.h"
+
+namespace ringlog::cluster::handlers {
+
+using reactor::Task;
+using server::Response;
+
+// What every handler gets. Pointers (not references) so coroutines can take it by value.
+struct Context {
+  Broker* broker;
+  kafka::RequestHeader header;
+  server::RequestFrame* frame;  // owns the bytes decoded views point into
+};
+
+inline int16_t code(kafka::ErrorCode e) { return static_cast<int16_t>(e); }
+
+// The Kafka error a storage error stands for.
+kafka::ErrorCode error_for(const storage::LogError& e);
+
+// Encodes response header + body into one chunk.
+template <typename Body>
+Response respond(const kafka::RequestHeader& header, const Body& body) {
+  kafka::Writer w;
+  kafka::ResponseHeader{header.correlation_id}.encode(
+      w, kafka::response_header_version(Body::kApiKey, header.api_version));
+  body.encode(w, header.api_version);
+  Response r;
+  r.chunks.push_back(std::move(w).take());
+  return r;
+}
+
+Task<Response> api_versions(Context ctx, kafka::ApiVersionsRequest request);
+Task<Response> metadata(Context ctx, kafka::MetadataRequest request);
+Task<Response> produce(Context ctx, kafka::ProduceRequest request);
+Task<Response> fetch(Context ctx, kafka::FetchRequest request);
+Task<Response> list_offsets(Context ctx, kafka::ListOffsetsRequest request);
+Task<Response> create_topics(Context ctx, kafka::CreateTopicsRequest request);
+
+}  // namespace ringlog::cluster::handlers

@@ -1,0 +1,35 @@
+#include "cluster/served_apis.h"
+
+#include <vector>
+
+namespace ringlog::cluster {
+namespace {
+
+bool is_served(kafka::ApiKey key) {
+  switch (key) {
+    case kafka::ApiKey::kApiVersions:
+    case kafka::ApiKey::kMetadata:
+    case kafka::ApiKey::kProduce:
+    case kafka::ApiKey::kFetch:
+    case kafka::ApiKey::kListOffsets:
+    case kafka::ApiKey::kCreateTopics:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+std::span<const kafka::ApiVersionRange> served_apis() {
+  static const std::vector<kafka::ApiVersionRange> served = [] {
+    std::vector<kafka::ApiVersionRange> out;
+    for (const kafka::ApiVersionRange& r : kafka::kImplementedApis) {
+      if (is_served(r.key)) out.push_back(r);
+    }
+    return out;
+  }();
+  return served;
+}
+
+}  // namespace ringlog::cluster
