@@ -33,8 +33,10 @@ echo "commit: $(git rev-parse --short HEAD) (+ uncommitted storage files)"
 # fio_bw <engine> <bs> <size> <fdatasync 0|1> -> bytes/s
 fio_bw() {
   local engine=$1 bs=$2 size=$3 sync=$4
+  # --fallocate=none: the log appends without preallocating, so fio does too.
   local args=(--name=w --directory="$fio_dir" --ioengine="$engine" --rw=write --bs="$bs"
-              --size="$size" --iodepth=1 --numjobs=1 --output-format=json)
+              --size="$size" --iodepth=1 --numjobs=1 --fallocate=none --output-format=json)
+  sync  # start from a clean page cache state: no writeback of the previous run in the way
   [[ $sync == 1 ]] && args+=(--fdatasync=1)
   fio "${args[@]}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["jobs"][0]["write"]["bw_bytes"])'
   rm -f "$fio_dir"/*
@@ -44,6 +46,7 @@ reps=${REPS:-3}
 # log_bw <bs> <sync> <producers> -> bytes/s of that log_bench case
 log_bw() {
   local out; out=$(mktemp)
+  sync
   RINGLOG_BENCH_DIR=$data_dir "$bench" --benchmark_filter="BM_Append/batch:$1/sync:$2/producers:$3/" \
     --benchmark_format=json --benchmark_out="$out" --benchmark_out_format=json >/dev/null
   python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["benchmarks"][0]["bytes_per_second"])' "$out"

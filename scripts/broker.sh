@@ -7,8 +7,4 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 cmake --preset release >/dev/null
 cmake --build --preset release -j "$(nproc)"
-if [ -x build/release/apps/ringlog ]; then
-  exec build/release/apps/ringlog broker "$@"
-fi
-echo "ringlog: the engine library is built (build/release); the broker binary arrives with the"
-echo "next milestone (see CHANGELOG.md)."
+exec build/release/apps/ringlog/ringlog broker "$@"
