@@ -14,8 +14,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev fio
   # Kafka clients used by integration tests and perf comparisons
   kcat librdkafka-dev
-  # formatting (STYLE.md: every machine formats alike)
-  clang-format-19
+  # formatting (STYLE.md: every machine formats alike) and the libFuzzer build
+  clang-format-19 clang-19 libclang-rt-19-dev
 )
 
 missing=()
