@@ -274,13 +274,18 @@ Task<bool> Broker::install(TopicTableSnapshot snapshot) {
       if (owner(name, p) == shard_) co_await partitions_.remove(name, p, /*delete_files=*/true);
     }
   }
-  // Partitions this shard owns and has not opened yet are opened (created if new).
+  // Partitions this shard owns and has not opened yet are opened (created if new); open ones
+  // take the topic's current options.
   for (const auto& [name, topic] : snapshot->topics()) {
     TopicConfig config = config_of(topic);
     for (int32_t p = 0; p < topic.partitions; ++p) {
       if (owner(name, p) != shard_) continue;
       Partition* open = partitions_.find(name, p);
-      if (open != nullptr) continue;
+      if (open != nullptr) {
+        // Config changes (AlterConfigs) reach partitions that are already open.
+        open->log().update_options(config.log_options());
+        continue;
+      }
       auto opened = co_await partitions_.open(name, p, config.log_options());
       if (!opened) {
         fmt::print(stderr, "ringlog: opening {}-{}: {}\n", name, p,

@@ -56,6 +56,30 @@ reactor::Task<Response> KafkaHandler::handle(const server::ConnectionInfo& conne
   if (auto* r = std::get_if<kafka::CreateTopicsRequest>(&body)) {
     co_return co_await handlers::create_topics(ctx, std::move(*r));
   }
+  if (auto* r = std::get_if<kafka::DeleteTopicsRequest>(&body)) {
+    co_return co_await handlers::delete_topics(ctx, std::move(*r));
+  }
+  if (auto* r = std::get_if<kafka::CreatePartitionsRequest>(&body)) {
+    co_return co_await handlers::create_partitions(ctx, std::move(*r));
+  }
+  if (auto* r = std::get_if<kafka::DescribeConfigsRequest>(&body)) {
+    co_return co_await handlers::describe_configs(ctx, std::move(*r));
+  }
+  if (auto* r = std::get_if<kafka::AlterConfigsRequest>(&body)) {
+    co_return co_await handlers::alter_configs(ctx, std::move(*r));
+  }
+  if (auto* r = std::get_if<kafka::IncrementalAlterConfigsRequest>(&body)) {
+    co_return co_await handlers::incremental_alter_configs(ctx, std::move(*r));
+  }
+  if (auto* r = std::get_if<kafka::DescribeClusterRequest>(&body)) {
+    co_return co_await handlers::describe_cluster(ctx, std::move(*r));
+  }
+  if (auto* r = std::get_if<kafka::DeleteRecordsRequest>(&body)) {
+    co_return co_await handlers::delete_records(ctx, std::move(*r));
+  }
+  if (auto* r = std::get_if<kafka::OffsetForLeaderEpochRequest>(&body)) {
+    co_return co_await handlers::offset_for_leader_epoch(ctx, std::move(*r));
+  }
   // served_apis() and this list must agree: an API advertised without a handler is a bug.
   RL_ASSERT(false, "advertised API without a handler");
   co_return Response::close();

@@ -13,6 +13,14 @@ bool is_served(kafka::ApiKey key) {
     case kafka::ApiKey::kFetch:
     case kafka::ApiKey::kListOffsets:
     case kafka::ApiKey::kCreateTopics:
+    case kafka::ApiKey::kDeleteTopics:
+    case kafka::ApiKey::kCreatePartitions:
+    case kafka::ApiKey::kDescribeConfigs:
+    case kafka::ApiKey::kAlterConfigs:
+    case kafka::ApiKey::kIncrementalAlterConfigs:
+    case kafka::ApiKey::kDescribeCluster:
+    case kafka::ApiKey::kDeleteRecords:
+    case kafka::ApiKey::kOffsetForLeaderEpoch:
       return true;
     default:
       return false;

@@ -51,5 +51,14 @@ Task<Response> produce(Context ctx, kafka::ProduceRequest request);
 Task<Response> fetch(Context ctx, kafka::FetchRequest request);
 Task<Response> list_offsets(Context ctx, kafka::ListOffsetsRequest request);
 Task<Response> create_topics(Context ctx, kafka::CreateTopicsRequest request);
+Task<Response> delete_topics(Context ctx, kafka::DeleteTopicsRequest request);
+Task<Response> create_partitions(Context ctx, kafka::CreatePartitionsRequest request);
+Task<Response> describe_configs(Context ctx, kafka::DescribeConfigsRequest request);
+Task<Response> alter_configs(Context ctx, kafka::AlterConfigsRequest request);
+Task<Response> incremental_alter_configs(Context ctx,
+                                         kafka::IncrementalAlterConfigsRequest request);
+Task<Response> describe_cluster(Context ctx, kafka::DescribeClusterRequest request);
+Task<Response> delete_records(Context ctx, kafka::DeleteRecordsRequest request);
+Task<Response> offset_for_leader_epoch(Context ctx, kafka::OffsetForLeaderEpochRequest request);
 
 }  // namespace ringlog::cluster::handlers

@@ -6,7 +6,9 @@
 #include "engine/base/assert.h"
 #include "engine/reactor/reactor.h"
 #include "engine/storage/clean_shutdown_marker.h"
+#include "engine/storage/crc32c.h"
 #include "engine/storage/record_batch.h"
+#include "engine/storage/record_batch_format.h"
 #include "engine/storage/segment_format.h"
 
 namespace ringlog::storage {
@@ -59,6 +61,11 @@ Task<Result<std::unique_ptr<Log>, LogError>> Log::open(FileSystem* fs, std::stri
     co_return report.error();
   }
   log->report_ = std::move(*report);
+  auto start = co_await log->load_log_start();
+  if (!start) {
+    log->state_.segments.clear();
+    co_return start.error();
+  }
   reactor::Reactor::current().spawn(log->appender_.run());
   co_return log;
 }
@@ -211,9 +218,100 @@ Result<RetentionResult, LogError> Log::enforce_retention() {
     result.bytes_deleted += oldest.size_bytes();
     ++result.segments_deleted;
     state_.segments.pop_front();
-    state_.log_start_offset = state_.segments.front()->base_offset();
+    // DeleteRecords may have moved the start past the new first segment's base already.
+    state_.log_start_offset =
+        std::max(state_.log_start_offset, state_.segments.front()->base_offset());
   }
   return result;
+}
+
+Task<Result<Offset, LogError>> Log::advance_log_start(Offset offset) {
+  if (closing_) co_return LogError{.code = LogErrc::kClosed};
+  if (state_.failed) co_return state_.failure;
+  if (offset == kHighWatermark) offset = state_.written;
+  if (offset < Offset(0) || offset > state_.written) {
+    co_return LogError{.code = LogErrc::kOffsetOutOfRange};
+  }
+  if (offset <= state_.log_start_offset) co_return state_.log_start_offset;
+  state_.log_start_offset = offset;
+  // Persisted before any segment goes: a crash in between leaves files the checkpoint hides.
+  auto persisted = co_await write_log_start();
+  if (!persisted) co_return persisted.error();
+  // A segment is entirely below the start when the next one begins at or before it.
+  while (state_.segments.size() > 1 &&
+         state_.segments[1]->base_offset() <= state_.log_start_offset) {
+    auto removed = state_.segments.front()->remove_files();
+    if (!removed) co_return LogError::from_errno(removed.error());
+    state_.segments.pop_front();
+  }
+  RL_ASSERT(!state_.segments.empty());
+  RL_ASSERT(state_.segments.front()->base_offset() <= state_.log_start_offset);
+  RL_ASSERT(state_.log_start_offset <= state_.written);
+  co_return state_.log_start_offset;
+}
+
+void Log::update_options(LogOptions options) {
+  RL_ASSERT(options.segment_bytes > 0 && options.segment_bytes <= sf::kSegmentBytesMax);
+  RL_ASSERT(options.index_interval_bytes > 0);
+  RL_ASSERT(options.pending_appends_max > 0);
+  // The appender's write buffer was sized for the original pending limit: never above it.
+  options.pending_bytes_max = std::min(options.pending_bytes_max, state_.options.pending_bytes_max);
+  if (options.batch_bytes_max > options.pending_bytes_max) {
+    options.batch_bytes_max = static_cast<uint32_t>(options.pending_bytes_max);
+  }
+  options.clock = state_.options.clock;
+  state_.options = std::move(options);
+}
+
+Task<Result<void, LogError>> Log::write_log_start() {
+  using batch_format::store_be;
+  std::vector<std::byte> bytes(sf::kLogStartBytes);
+  const int64_t value = state_.log_start_offset.value();
+  store_be<int64_t>(bytes.data() + sf::kLogStartOffsetAt, value);
+  store_be<uint32_t>(bytes.data() + sf::kLogStartMagicAt, sf::kLogStartMagic);
+  store_be<uint32_t>(bytes.data() + sf::kLogStartCrcAt,
+                     crc32c(std::span(bytes).subspan(sf::kLogStartOffsetAt)));
+  const std::string path = state_.dir + "/" + std::string(sf::kLogStartName);
+  auto fd = state_.fs->open(path, OpenMode::kReadWriteCreate);
+  if (!fd) co_return LogError::from_errno(fd.error());
+  FileHandle handle(*state_.fs, *fd);
+  auto written = co_await write_all(state_.fs, *fd, bytes, 0);
+  if (!written) co_return LogError::from_errno(written.error());
+  auto synced = co_await state_.fs->fdatasync(*fd);
+  if (!synced) co_return LogError::from_errno(synced.error());
+  // The name must survive too the first time the file is created.
+  auto dir_synced = state_.fs->sync_dir(state_.dir);
+  if (!dir_synced) co_return LogError::from_errno(dir_synced.error());
+  co_return Result<void, LogError>{};
+}
+
+Task<Result<void, LogError>> Log::load_log_start() {
+  using batch_format::load_be;
+  const std::string path = state_.dir + "/" + std::string(sf::kLogStartName);
+  auto present = state_.fs->exists(path);
+  if (!present) co_return LogError::from_errno(present.error());
+  if (!*present) co_return Result<void, LogError>{};
+  auto fd = state_.fs->open(path, OpenMode::kReadWrite);
+  if (!fd) co_return LogError::from_errno(fd.error());
+  FileHandle handle(*state_.fs, *fd);
+  std::vector<std::byte> bytes(sf::kLogStartBytes);
+  auto got = co_await read_exact(state_.fs, *fd, bytes, 0);
+  if (!got) co_return LogError::from_errno(got.error());
+  // A short or damaged checkpoint is ignored (see segment_format.h).
+  if (*got != bytes.size()) co_return Result<void, LogError>{};
+  if (load_be<uint32_t>(bytes.data() + sf::kLogStartMagicAt) != sf::kLogStartMagic) {
+    co_return Result<void, LogError>{};
+  }
+  const uint32_t crc = crc32c(std::span(bytes).subspan(sf::kLogStartOffsetAt));
+  if (load_be<uint32_t>(bytes.data() + sf::kLogStartCrcAt) != crc) {
+    co_return Result<void, LogError>{};
+  }
+  const Offset saved(load_be<int64_t>(bytes.data() + sf::kLogStartOffsetAt));
+  // Never past what recovery kept (unsynced data may be gone), never below the first segment.
+  const Offset start = std::min(saved, state_.written);
+  state_.log_start_offset = std::max(state_.log_start_offset, start);
+  RL_ASSERT(state_.log_start_offset <= state_.written);
+  co_return Result<void, LogError>{};
 }
 
 Task<Result<void, LogError>> Log::flush() {

@@ -93,6 +93,20 @@ class Log {
   // advances the log start offset. The active segment is never deleted.
   Result<RetentionResult, LogError> enforce_retention();
 
+  // DeleteRecords: raises the log start offset to `offset` (kHighWatermark: the log end offset),
+  // persists it (log_start_offset file, fdatasync'd) so a reopened log starts there too, and
+  // deletes the segments entirely below it (never the active one). An offset at or below the
+  // current start changes nothing. Returns the new log start offset; kOffsetOutOfRange for an
+  // offset past the log end or a negative one other than kHighWatermark.
+  static constexpr Offset kHighWatermark{-1};
+  Task<Result<Offset, LogError>> advance_log_start(Offset offset);
+
+  // Replaces the options (a topic config change). Takes effect from the next roll, retention
+  // check, flush decision and append; the clock is kept. Limits a queued append was admitted
+  // under are not revisited.
+  void update_options(LogOptions options);
+  const LogOptions& options() const { return state_.options; }
+
   // Syncs now: afterwards durable_offset() covers everything written before the call.
   Task<Result<void, LogError>> flush();
 
@@ -116,6 +130,10 @@ class Log {
   Log(FileSystem* fs, std::string dir, LogOptions options);
   // close(): syncs the active segment and its indexes, then writes the clean-shutdown marker.
   Task<Result<void, LogError>> write_clean_state();
+  // Writes state_.log_start_offset to the checkpoint file and syncs it.
+  Task<Result<void, LogError>> write_log_start();
+  // After recovery: applies a valid checkpoint above the first segment's base offset.
+  Task<Result<void, LogError>> load_log_start();
 
   LogState state_;
   LogAppender appender_;

@@ -51,6 +51,19 @@ inline constexpr uint32_t kIndexIntervalBytesDefault = 4096;
 // on a clean close and removed first on open. Its fields let open check that the active segment
 // is the one that was closed cleanly.
 inline constexpr std::string_view kCleanShutdownName = "clean_shutdown";
+
+// Log start offset checkpoint: a file named kLogStartName in the log directory, rewritten in
+// place when DeleteRecords moves the log start offset into a segment (retention only deletes
+// whole segments, so the first segment's base offset covers it). 16 bytes: magic, CRC-32C of the
+// offset's 8 bytes, offset. A file that fails its checks is ignored: the log then starts at its
+// first segment's base offset, which only makes deleted-but-kept records visible again.
+inline constexpr std::string_view kLogStartName = "log_start_offset";
+inline constexpr uint32_t kLogStartMagic = 0x524c5353;  // "RLSS"
+inline constexpr size_t kLogStartMagicAt = 0;           // uint32
+inline constexpr size_t kLogStartCrcAt = 4;             // uint32: CRC-32C of the offset bytes
+inline constexpr size_t kLogStartOffsetAt = 8;          // int64
+inline constexpr size_t kLogStartBytes = 16;
+static_assert(kLogStartBytes == kLogStartOffsetAt + sizeof(int64_t));
 inline constexpr uint32_t kMarkerMagic = 0x524c4353;  // "RLCS"
 inline constexpr uint32_t kMarkerVersion = 1;
 inline constexpr size_t kMarkerMagicAt = 0;         // uint32

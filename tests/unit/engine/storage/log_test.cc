@@ -459,5 +459,136 @@ TEST_F(LogTest, FlushNoneLeavesDurabilityToExplicitFlush) {
   });
 }
 
+TEST_F(LogTest, AdvanceLogStartDeletesSegmentsBelowItAndSurvivesReopen) {
+  run([](LogTestBase* t) -> Task<void> {
+    FileSystem* fs = &real_file_system();
+    const LogOptions options = no_time_roll({.segment_bytes = 4 * 1024, .retention_ms = -1});
+    auto log = co_await open_log(fs, t->dir_, options);
+    CO_ASSERT(log);
+    for (int i = 0; i < 60; ++i) {
+      auto batch = make_batch(4, TimestampMs(i), 100);
+      CO_ASSERT_OK(co_await log->append(batch));
+    }
+    const std::vector<Offset> bases = log->segment_base_offsets();
+    CO_ASSERT(bases.size() > 4);
+    // Into the middle of the third segment: the first two go, the third stays.
+    const Offset target = bases[2] + 3;
+    CO_ASSERT(target < bases[3]);
+    auto advanced = co_await log->advance_log_start(target);
+    CO_ASSERT(advanced);
+    EXPECT_EQ(*advanced, target);
+    EXPECT_EQ(log->log_start_offset(), target);
+    EXPECT_EQ(log->segment_base_offsets().front(), bases[2]);
+    EXPECT_EQ(log->segment_count(), bases.size() - 2);
+    EXPECT_FALSE(std::filesystem::exists(t->log_path(bases[0])));
+    EXPECT_FALSE(std::filesystem::exists(t->log_path(bases[1])));
+    // Below the start is out of range; at the start reads the batch that holds it.
+    auto below = co_await log->read({.start = target - 1});
+    CO_ASSERT(!below);
+    EXPECT_EQ(below.error().code, LogErrc::kOffsetOutOfRange);
+    auto at = co_await log->read({.start = target});
+    CO_ASSERT(at);
+    EXPECT_EQ(at->log_start_offset, target);
+    EXPECT_FALSE(at->ranges.empty());
+    // Lower offsets change nothing; past the end is refused; retention never moves it back.
+    auto lower = co_await log->advance_log_start(bases[1]);
+    CO_ASSERT(lower);
+    EXPECT_EQ(*lower, target);
+    auto past = co_await log->advance_log_start(log->log_end_offset() + 1);
+    CO_ASSERT(!past);
+    EXPECT_EQ(past.error().code, LogErrc::kOffsetOutOfRange);
+    auto negative = co_await log->advance_log_start(Offset(-2));
+    CO_ASSERT(!negative);
+    EXPECT_EQ(negative.error().code, LogErrc::kOffsetOutOfRange);
+    CO_ASSERT(log->enforce_retention());
+    EXPECT_EQ(log->log_start_offset(), target);
+    CO_ASSERT_OK(co_await log->close());
+
+    // Reopened (clean), the log starts where DeleteRecords left it, not at its first segment.
+    auto reopened = co_await open_log(fs, t->dir_, options);
+    CO_ASSERT(reopened);
+    EXPECT_EQ(reopened->log_start_offset(), target);
+    EXPECT_EQ(reopened->log_end_offset(), Offset(240));
+    // -1 means the high watermark: everything goes but the active segment.
+    auto all = co_await reopened->advance_log_start(Log::kHighWatermark);
+    CO_ASSERT(all);
+    EXPECT_EQ(*all, Offset(240));
+    EXPECT_EQ(reopened->segment_count(), 1u);
+    auto empty = co_await reopened->read({.start = Offset(240)});
+    CO_ASSERT(empty);
+    EXPECT_TRUE(empty->ranges.empty());
+    // Appends continue after it.
+    auto batch = make_batch(2, TimestampMs(100), 100);
+    auto appended = co_await reopened->append(batch);
+    CO_ASSERT(appended);
+    EXPECT_EQ(appended->base_offset, Offset(240));
+    CO_ASSERT_OK(co_await reopened->close());
+  });
+}
+
+TEST_F(LogTest, AdvancedLogStartSurvivesACrashWithoutCleanShutdown) {
+  run([](LogTestBase* t) -> Task<void> {
+    FileSystem* fs = &real_file_system();
+    const LogOptions options = no_time_roll({.segment_bytes = 4 * 1024, .retention_ms = -1});
+    auto log = co_await open_log(fs, t->dir_, options);
+    CO_ASSERT(log);
+    for (int i = 0; i < 20; ++i) {
+      auto batch = make_batch(4, TimestampMs(i), 100);
+      CO_ASSERT_OK(co_await log->append(batch));
+    }
+    CO_ASSERT_OK(co_await log->flush());
+    auto advanced = co_await log->advance_log_start(Offset(30));
+    CO_ASSERT(advanced);
+    CO_ASSERT_OK(co_await log->close());
+    // A crash: the clean-shutdown marker is gone, recovery scans.
+    std::filesystem::remove(t->dir_ + "/clean_shutdown");
+    auto reopened = co_await open_log(fs, t->dir_, options);
+    CO_ASSERT(reopened);
+    EXPECT_EQ(reopened->log_start_offset(), Offset(30));
+    CO_ASSERT_OK(co_await reopened->close());
+    // A damaged checkpoint is ignored: the log starts at its first segment again.
+    std::vector<std::byte> bytes = file_bytes(t->dir_ + "/log_start_offset");
+    CO_ASSERT(bytes.size() == 16u);
+    bytes[15] ^= std::byte{0x01};
+    write_file(t->dir_ + "/log_start_offset", bytes);
+    auto damaged = co_await open_log(fs, t->dir_, options);
+    CO_ASSERT(damaged);
+    EXPECT_EQ(damaged->log_start_offset(), damaged->segment_base_offsets().front());
+    CO_ASSERT_OK(co_await damaged->close());
+  });
+}
+
+TEST_F(LogTest, UpdatedOptionsApplyToAnOpenLog) {
+  run([](LogTestBase* t) -> Task<void> {
+    FileSystem* fs = &real_file_system();
+    auto log = co_await open_log(fs, t->dir_, no_time_roll({.retention_ms = -1}));
+    CO_ASSERT(log);
+    auto big = make_batch(1, TimestampMs(1), 3'000);
+    CO_ASSERT_OK(co_await log->append(big));
+    // A smaller max.message.bytes refuses the same batch; a smaller segment.bytes rolls.
+    LogOptions smaller = no_time_roll({.segment_bytes = 4 * 1024, .retention_ms = -1});
+    smaller.batch_bytes_max = 2'000;
+    log->update_options(smaller);
+    EXPECT_EQ(log->options().batch_bytes_max, 2'000u);
+    auto refused_batch = make_batch(1, TimestampMs(2), 3'000);
+    auto refused = co_await log->append(refused_batch);
+    CO_ASSERT(!refused);
+    EXPECT_EQ(refused.error().code, LogErrc::kBatchTooLarge);
+    for (int i = 0; i < 10; ++i) {
+      auto batch = make_batch(1, TimestampMs(3 + i), 1'000);
+      CO_ASSERT_OK(co_await log->append(batch));
+    }
+    EXPECT_GT(log->segment_count(), 2u);
+    // retention.bytes set afterwards is applied by the next retention check.
+    LogOptions retained = smaller;
+    retained.retention_bytes = 5'000;
+    log->update_options(retained);
+    auto r = log->enforce_retention();
+    CO_ASSERT(r);
+    EXPECT_GT(r->segments_deleted, 0u);
+    CO_ASSERT_OK(co_await log->close());
+  });
+}
+
 }  // namespace
 }  // namespace ringlog::storage::testing
