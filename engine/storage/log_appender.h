@@ -106,6 +106,9 @@ class LogAppender {
   PendingAppend* tail_ = nullptr;
   uint32_t queued_ = 0;
   uint64_t queued_bytes_ = 0;
+  // next_offset of the group detached from the queue and being written; appends queued
+  // meanwhile start there, not at state_->written.
+  std::optional<Offset> in_flight_end_;
 
   std::array<iovec, kIovMax> iov_{};
   uint64_t unsynced_records_ = 0;
