@@ -1,6 +1,9 @@
 // ListOffsets: earliest (-2), latest (-1) and by timestamp, per partition on its owner shard.
 #include "cluster/handlers/handler.h"
 #include "engine/reactor/when_all.h"
+#include "engine/storage/file_range.h"
+#include "engine/storage/file_system.h"
+#include "engine/storage/record_batch.h"
 
 namespace ringlog::cluster::handlers {
 namespace {
@@ -16,6 +19,48 @@ struct OffsetLookup {
   int64_t offset = -1;
 };
 
+// The storage index finds the first BATCH whose max timestamp is >= `timestamp`; Kafka answers
+// the first RECORD with a timestamp >= `timestamp`, and that record's timestamp. Records inside a
+// batch need not be in timestamp order, nor is the first one the match, so walk the batch.
+// (Fix: answering the batch's base offset and the requested timestamp made librdkafka's
+// offsets_for_times and kcat -o s@ start up to a batch early; found by
+// tests/integration/acceptance_offsets_test.cc.) Compressed batches cannot be walked here (no
+// decompression in the broker): they answer the batch's base offset and max timestamp.
+Task<OffsetLookup> first_record_at_or_after(storage::Log& log, Offset batch_base,
+                                            int64_t timestamp) {
+  OffsetLookup fallback{.timestamp = timestamp, .offset = batch_base.value()};
+  auto read = co_await log.read(storage::ReadOptions{.start = batch_base, .max_bytes = 1});
+  if (!read || read->ranges.empty()) co_return fallback;
+  const storage::FileRange& first = read->ranges.front();
+  std::vector<std::byte> bytes(first.length);
+  auto got = co_await storage::read_exact(&storage::real_file_system(), first.fd(), bytes,
+                                          first.position.value());
+  if (!got || *got != bytes.size()) co_return fallback;
+  for (storage::RecordBatchView batch : storage::split_batches(bytes)) {
+    if (batch.last_offset() < batch_base) continue;
+    if (batch.max_timestamp().value() < timestamp) continue;
+    fallback = OffsetLookup{.timestamp = batch.max_timestamp().value(),
+                            .offset = std::max(batch.base_offset(), batch_base).value()};
+    if (batch.compression_codec() != 0 ||
+        batch.timestamp_type() == storage::TimestampType::kLogAppendTime) {
+      co_return fallback;  // LogAppendTime: every record has the batch's max timestamp
+    }
+    storage::RecordReader reader(batch);
+    storage::RecordView record;
+    for (;;) {
+      auto more = reader.next(record);
+      if (!more || !*more) break;
+      const int64_t ts = batch.base_timestamp().value() + record.timestamp_delta;
+      const Offset offset = batch.base_offset() + record.offset_delta;
+      if (offset >= batch_base && ts >= timestamp) {
+        co_return OffsetLookup{.timestamp = ts, .offset = offset.value()};
+      }
+    }
+    co_return fallback;
+  }
+  co_return fallback;
+}
+
 Task<OffsetLookup> lookup_on_owner(std::string topic, int32_t index, int64_t timestamp) {
   Partition* partition = Broker::local().partitions().find(topic, index);
   if (partition == nullptr) co_return OffsetLookup{.error = ErrorCode::kUnknownTopicOrPartition};
@@ -29,7 +74,7 @@ Task<OffsetLookup> lookup_on_owner(std::string topic, int32_t index, int64_t tim
   if (!found) co_return OffsetLookup{.error = error_for(found.error())};
   // No batch that new: Kafka answers offset -1 and timestamp -1.
   if (!found->has_value()) co_return OffsetLookup{};
-  co_return OffsetLookup{.timestamp = timestamp, .offset = (*found)->value()};
+  co_return co_await first_record_at_or_after(log, **found, timestamp);
 }
 
 Task<OffsetLookup> lookup_one(Broker* broker, std::string topic, int32_t index, int64_t timestamp) {

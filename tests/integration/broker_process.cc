@@ -232,6 +232,13 @@ void BrokerProcess::kill9() {
   int status = 0;
   ::waitpid(pid_, &status, 0);
   pid_ = -1;
+  // A SIGKILLed broker's listening sockets outlive the reaped process for a moment: its io_uring
+  // (with accepts in flight) is torn down by a kernel worker afterwards. Until then they stay in
+  // the SO_REUSEPORT group, so a restarted broker would share the port with them and connections
+  // hashed to them are reset when they finally close (kcat: "Disconnected while requesting
+  // ApiVersion"). Wait, bounded, until nothing listens on the port any more.
+  const auto deadline = Clock::now() + 10s;
+  while (port_accepts(port_) && Clock::now() < deadline) std::this_thread::sleep_for(10ms);
 }
 
 }  // namespace ringlog::testing
