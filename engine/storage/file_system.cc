@@ -25,6 +25,8 @@ enum class WriteMode : uint8_t {
   kInline,
   // IORING_OP_WRITEV (the worker-thread path), kept for comparison in the benchmarks.
   kRing,
+  // Inline writes and inline fdatasync (experiment: the shard blocks for every sync).
+  kInlineWithSync,
 };
 
 class RealFileSystem final : public FileSystem {
@@ -59,7 +61,13 @@ class RealFileSystem final : public FileSystem {
     // As with the linked pair, a failed or short write cancels the sync.
     size_t total = 0;
     for (unsigned i = 0; i < count; ++i) total += iov[i].iov_len;
-    if (out.write && *out.write == total) out.sync = co_await reactor::fdatasync(fd);
+    if (out.write && *out.write == total) {
+      if (mode_ == WriteMode::kInlineWithSync) {
+        out.sync = inline_fdatasync(fd);
+      } else {
+        out.sync = co_await reactor::fdatasync(fd);
+      }
+    }
     co_return out;
   }
 
@@ -67,7 +75,10 @@ class RealFileSystem final : public FileSystem {
     co_return co_await reactor::read(fd, buffer, position);
   }
 
-  Task<IoResult> fdatasync(int fd) override { co_return co_await reactor::fdatasync(fd); }
+  Task<IoResult> fdatasync(int fd) override {
+    if (mode_ == WriteMode::kInlineWithSync) co_return inline_fdatasync(fd);
+    co_return co_await reactor::fdatasync(fd);
+  }
 
   Result<void, Errno> ftruncate(int fd, uint64_t size_bytes) override {
     if (::ftruncate(fd, static_cast<off_t>(size_bytes)) != 0) return last_errno();
@@ -137,6 +148,11 @@ class RealFileSystem final : public FileSystem {
     return static_cast<uint32_t>(n);
   }
 
+  static IoResult inline_fdatasync(int fd) {
+    if (::fdatasync(fd) != 0) return last_errno();
+    return 0u;
+  }
+
   WriteMode mode_;
 };
 
@@ -144,6 +160,11 @@ class RealFileSystem final : public FileSystem {
 
 FileSystem& real_file_system() {
   static RealFileSystem fs(WriteMode::kInline);
+  return fs;
+}
+
+FileSystem& inline_sync_file_system() {
+  static RealFileSystem fs(WriteMode::kInlineWithSync);
   return fs;
 }
 

@@ -69,6 +69,8 @@ class FileSystem {
 FileSystem& real_file_system();
 // The same, but data writes go through io_uring (IORING_OP_WRITEV) too: for benchmarks.
 FileSystem& ring_write_file_system();
+// Inline writes and inline fdatasync: the shard blocks for each sync (benchmark comparison).
+FileSystem& inline_sync_file_system();
 
 // Owns an open file descriptor; closes it through its FileSystem when the last owner lets go.
 // Segments hand shared owners to readers so a segment deleted by retention stays readable until
