@@ -119,8 +119,10 @@ Task<Response> fetch(Context ctx, kafka::FetchRequest request) {
       any_error = any_error || r.error != ErrorCode::kNone;
       more = more || r.more_arrived;
     }
-    if (total >= static_cast<uint64_t>(std::max(request.min_bytes, 1)) || any_error ||
-        request.max_wait_ms <= 0 || reactor::Clock::now() >= deadline) {
+    // min_bytes <= 0 answers at once, data or not (Kafka's semantics); otherwise wait for
+    // min_bytes or the deadline.
+    const bool enough = request.min_bytes <= 0 || total >= static_cast<uint64_t>(request.min_bytes);
+    if (enough || any_error || request.max_wait_ms <= 0 || reactor::Clock::now() >= deadline) {
       break;
     }
     if (more) continue;
