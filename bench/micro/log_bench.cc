@@ -130,7 +130,11 @@ Task<void> append_loop(benchmark::State* state, size_t batch_bytes, FlushPolicy 
 }
 
 void BM_Append(benchmark::State& state, size_t batch_bytes, FlushPolicy flush, int producers) {
-  reactor::Reactor reactor;
+  reactor::ReactorOptions options;
+  if (const char* poll = std::getenv("RINGLOG_BENCH_IDLE_POLL_US")) {
+    options.idle_poll_us = std::chrono::microseconds(std::stoul(poll));
+  }
+  reactor::Reactor reactor(ShardId(0), options);
   reactor.block_on(append_loop(&state, batch_bytes, flush, producers));
 }
 
