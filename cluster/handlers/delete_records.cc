@@ -26,7 +26,6 @@ Task<Deleted> delete_one(Broker* broker, std::string topic, int32_t index, int64
   co_return co_await broker->smp().call(broker->owner(topic, index), run);
 }
 
-Task<Deleted> immediate(Deleted r) { co_return r; }
 
 }  // namespace
 
@@ -37,8 +36,8 @@ Task<Response> delete_records(Context ctx, kafka::DeleteRecordsRequest request) 
   for (const auto& topic : request.topics) {
     const TopicMetadata* meta = snapshot->find(topic.name);
     for (const auto& p : topic.partitions) {
-      if (meta == nullptr || p.partition_index < 0 || p.partition_index >= meta->partitions) {
-        work.push_back(immediate({.error = ErrorCode::kUnknownTopicOrPartition}));
+      if (!has_partition(meta, p.partition_index)) {
+        work.push_back(ready<Deleted>({.error = ErrorCode::kUnknownTopicOrPartition}));
       } else {
         work.push_back(delete_one(&broker, topic.name, p.partition_index, p.offset));
       }

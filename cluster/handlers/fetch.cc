@@ -67,7 +67,6 @@ Task<PartitionRead> read_one(Broker* broker, std::string topic, int32_t index, i
   co_return co_await broker->smp().call(broker->owner(topic, index), read);
 }
 
-Task<PartitionRead> immediate(PartitionRead r) { co_return r; }
 
 // Keeps the first `keep` bytes of `ranges`.
 std::vector<storage::FileRange> cut(std::vector<storage::FileRange> ranges, uint64_t keep) {
@@ -101,8 +100,8 @@ Task<Response> fetch(Context ctx, kafka::FetchRequest request) {
     for (const auto& topic : request.topics) {
       const TopicMetadata* meta = snapshot->find(topic.topic);
       for (const auto& p : topic.partitions) {
-        if (meta == nullptr || p.partition < 0 || p.partition >= meta->partitions) {
-          work.push_back(immediate({.error = ErrorCode::kUnknownTopicOrPartition}));
+        if (!has_partition(meta, p.partition)) {
+          work.push_back(ready<PartitionRead>({.error = ErrorCode::kUnknownTopicOrPartition}));
           continue;
         }
         const auto max_bytes = static_cast<uint32_t>(

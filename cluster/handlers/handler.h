@@ -30,6 +30,18 @@ struct Context {
 
 inline int16_t code(kafka::ErrorCode e) { return static_cast<int16_t>(e); }
 
+// True if `topic` (nullptr: not in the table) has a partition `index`.
+inline bool has_partition(const TopicMetadata* topic, int32_t index) {
+  return topic != nullptr && index >= 0 && index < topic->partitions;
+}
+
+// A per-partition result known without leaving this shard, as a Task so it can stand beside the
+// owner-shard calls that reactor::when_all gathers.
+template <typename T>
+Task<T> ready(T value) {
+  co_return value;
+}
+
 // The Kafka error a storage error stands for.
 kafka::ErrorCode error_for(const storage::LogError& e);
 

@@ -82,7 +82,6 @@ Task<OffsetLookup> lookup_one(Broker* broker, std::string topic, int32_t index, 
   co_return co_await broker->smp().call(broker->owner(topic, index), lookup);
 }
 
-Task<OffsetLookup> immediate(OffsetLookup r) { co_return r; }
 
 }  // namespace
 
@@ -93,8 +92,8 @@ Task<Response> list_offsets(Context ctx, kafka::ListOffsetsRequest request) {
   for (const auto& topic : request.topics) {
     const TopicMetadata* meta = snapshot->find(topic.name);
     for (const auto& p : topic.partitions) {
-      if (meta == nullptr || p.partition_index < 0 || p.partition_index >= meta->partitions) {
-        work.push_back(immediate({.error = ErrorCode::kUnknownTopicOrPartition}));
+      if (!has_partition(meta, p.partition_index)) {
+        work.push_back(ready<OffsetLookup>({.error = ErrorCode::kUnknownTopicOrPartition}));
       } else {
         work.push_back(lookup_one(&broker, topic.name, p.partition_index, p.timestamp));
       }

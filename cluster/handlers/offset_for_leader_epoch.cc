@@ -32,7 +32,6 @@ Task<EpochEnd> end_one(Broker* broker, std::string topic, int32_t index, int32_t
   co_return co_await broker->smp().call(broker->owner(topic, index), run);
 }
 
-Task<EpochEnd> immediate(EpochEnd r) { co_return r; }
 
 }  // namespace
 
@@ -43,13 +42,13 @@ Task<Response> offset_for_leader_epoch(Context ctx, kafka::OffsetForLeaderEpochR
   for (const auto& topic : request.topics) {
     const TopicMetadata* meta = snapshot->find(topic.topic);
     for (const auto& p : topic.partitions) {
-      if (meta == nullptr || p.partition < 0 || p.partition >= meta->partitions) {
-        work.push_back(immediate({.error = ErrorCode::kUnknownTopicOrPartition}));
+      if (!has_partition(meta, p.partition)) {
+        work.push_back(ready<EpochEnd>({.error = ErrorCode::kUnknownTopicOrPartition}));
       } else if (p.current_leader_epoch > kCurrentEpoch) {
-        work.push_back(immediate({.error = ErrorCode::kUnknownLeaderEpoch}));
+        work.push_back(ready<EpochEnd>({.error = ErrorCode::kUnknownLeaderEpoch}));
       } else if (p.current_leader_epoch != kUndefinedEpoch &&
                  p.current_leader_epoch < kCurrentEpoch) {
-        work.push_back(immediate({.error = ErrorCode::kFencedLeaderEpoch}));
+        work.push_back(ready<EpochEnd>({.error = ErrorCode::kFencedLeaderEpoch}));
       } else {
         work.push_back(end_one(&broker, topic.topic, p.partition, p.leader_epoch));
       }

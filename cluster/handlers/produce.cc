@@ -38,7 +38,6 @@ Task<PartitionAppend> append_one(Broker* broker, std::string topic, int32_t inde
   co_return co_await broker->smp().call(owner, append);
 }
 
-Task<PartitionAppend> immediate(PartitionAppend result) { co_return result; }
 
 }  // namespace
 
@@ -53,11 +52,11 @@ Task<Response> produce(Context ctx, kafka::ProduceRequest request) {
     const TopicMetadata* meta = snapshot->find(topic.name);
     for (const auto& part : topic.partition_data) {
       if (!valid_acks) {
-        work.push_back(immediate({.error = ErrorCode::kInvalidRequiredAcks}));
-      } else if (meta == nullptr || part.index < 0 || part.index >= meta->partitions) {
-        work.push_back(immediate({.error = ErrorCode::kUnknownTopicOrPartition}));
+        work.push_back(ready<PartitionAppend>({.error = ErrorCode::kInvalidRequiredAcks}));
+      } else if (!has_partition(meta, part.index)) {
+        work.push_back(ready<PartitionAppend>({.error = ErrorCode::kUnknownTopicOrPartition}));
       } else if (!part.records || part.records->empty()) {
-        work.push_back(immediate({.error = ErrorCode::kCorruptMessage,
+        work.push_back(ready<PartitionAppend>({.error = ErrorCode::kCorruptMessage,
                                   .message = "no record batches"}));
       } else {
         // The records are a view into the frame we own: write them from there, no copy.
