@@ -27,7 +27,8 @@ Broker::Broker(const BrokerOptions& options, reactor::Smp& smp, ShardId shard)
       smp_(smp),
       shard_(shard),
       snapshot_(std::make_shared<const TopicTable>()),
-      partitions_(options.data_dir, storage::real_file_system()) {}
+      partitions_(options.data_dir, storage::real_file_system()),
+      groups_(*this, options.groups) {}
 
 Broker::~Broker() {
   if (tls_broker == this) tls_broker = nullptr;
@@ -95,6 +96,7 @@ Task<bool> Broker::wait_ready() {
   if (!retention_running_) {
     retention_running_ = true;
     reactor::Reactor::current().spawn(retention_loop());
+    groups_.start();
   }
   co_return true;
 }
@@ -114,6 +116,7 @@ Task<void> Broker::retention_loop() {
 Task<void> Broker::stop() {
   retention_stop_.cancel();
   while (retention_running_) co_await retention_done_.wait();
+  co_await groups_.stop();
   co_await partitions_.close_all();
 }
 

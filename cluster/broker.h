@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "cluster/fetch_waiters.h"
+#include "cluster/groups/group_coordinator.h"
+#include "cluster/groups/group_options.h"
 #include "cluster/metadata_store.h"
 #include "cluster/partition_manager.h"
 #include "cluster/topic_config.h"
@@ -37,6 +39,7 @@ struct BrokerOptions {
   int32_t num_partitions = 1;
   bool auto_create_topics = true;
   std::chrono::milliseconds retention_check_interval{5 * 60 * 1000};
+  groups::GroupOptions groups;
 };
 
 // The outcome of one topic operation, as Kafka reports it.
@@ -71,6 +74,8 @@ class Broker {
   TopicTableSnapshot snapshot() const { return snapshot_; }
   PartitionManager& partitions() { return partitions_; }
   FetchWaiters& fetch_waiters() { return fetch_waiters_; }
+  // The consumer groups whose coordinator partition this shard owns.
+  groups::GroupCoordinator& groups() { return groups_; }
   ShardId owner(std::string_view topic, int32_t partition) const {
     return partition_shard(topic, partition, smp_.size());
   }
@@ -110,6 +115,7 @@ class Broker {
   TopicTableSnapshot snapshot_;
   PartitionManager partitions_;
   FetchWaiters fetch_waiters_;
+  groups::GroupCoordinator groups_;
   bool ready_ = false;
   bool start_failed_ = false;
   reactor::Event ready_changed_;

@@ -36,7 +36,8 @@ reactor::Task<Response> KafkaHandler::handle(const server::ConnectionInfo& conne
                static_cast<int>(header.api_key), header.api_version);
     co_return Response::close();
   }
-  handlers::Context ctx{.broker = &broker_, .header = decoded->header, .frame = &frame};
+  handlers::Context ctx{
+      .broker = &broker_, .header = decoded->header, .frame = &frame, .connection = &connection};
   kafka::AnyRequest& body = decoded->body;
   if (auto* r = std::get_if<kafka::ApiVersionsRequest>(&body)) {
     co_return co_await handlers::api_versions(ctx, std::move(*r));
@@ -79,6 +80,39 @@ reactor::Task<Response> KafkaHandler::handle(const server::ConnectionInfo& conne
   }
   if (auto* r = std::get_if<kafka::OffsetForLeaderEpochRequest>(&body)) {
     co_return co_await handlers::offset_for_leader_epoch(ctx, std::move(*r));
+  }
+  if (auto* r = std::get_if<kafka::FindCoordinatorRequest>(&body)) {
+    co_return co_await handlers::find_coordinator(ctx, std::move(*r));
+  }
+  if (auto* r = std::get_if<kafka::JoinGroupRequest>(&body)) {
+    co_return co_await handlers::join_group(ctx, std::move(*r));
+  }
+  if (auto* r = std::get_if<kafka::SyncGroupRequest>(&body)) {
+    co_return co_await handlers::sync_group(ctx, std::move(*r));
+  }
+  if (auto* r = std::get_if<kafka::HeartbeatRequest>(&body)) {
+    co_return co_await handlers::heartbeat(ctx, std::move(*r));
+  }
+  if (auto* r = std::get_if<kafka::LeaveGroupRequest>(&body)) {
+    co_return co_await handlers::leave_group(ctx, std::move(*r));
+  }
+  if (auto* r = std::get_if<kafka::OffsetCommitRequest>(&body)) {
+    co_return co_await handlers::offset_commit(ctx, std::move(*r));
+  }
+  if (auto* r = std::get_if<kafka::OffsetFetchRequest>(&body)) {
+    co_return co_await handlers::offset_fetch(ctx, std::move(*r));
+  }
+  if (auto* r = std::get_if<kafka::ListGroupsRequest>(&body)) {
+    co_return co_await handlers::list_groups(ctx, std::move(*r));
+  }
+  if (auto* r = std::get_if<kafka::DescribeGroupsRequest>(&body)) {
+    co_return co_await handlers::describe_groups(ctx, std::move(*r));
+  }
+  if (auto* r = std::get_if<kafka::DeleteGroupsRequest>(&body)) {
+    co_return co_await handlers::delete_groups(ctx, std::move(*r));
+  }
+  if (auto* r = std::get_if<kafka::OffsetDeleteRequest>(&body)) {
+    co_return co_await handlers::offset_delete(ctx, std::move(*r));
   }
   // served_apis() and this list must agree: an API advertised without a handler is a bug.
   RL_ASSERT(false, "advertised API without a handler");

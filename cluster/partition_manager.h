@@ -77,6 +77,7 @@ class PartitionManager {
 
   size_t size() const;
   const std::string& data_dir() const { return data_dir_; }
+  storage::FileSystem& fs() { return fs_; }
 
  private:
   std::string data_dir_;

@@ -21,6 +21,17 @@ bool is_served(kafka::ApiKey key) {
     case kafka::ApiKey::kDescribeCluster:
     case kafka::ApiKey::kDeleteRecords:
     case kafka::ApiKey::kOffsetForLeaderEpoch:
+    case kafka::ApiKey::kFindCoordinator:
+    case kafka::ApiKey::kJoinGroup:
+    case kafka::ApiKey::kSyncGroup:
+    case kafka::ApiKey::kHeartbeat:
+    case kafka::ApiKey::kLeaveGroup:
+    case kafka::ApiKey::kOffsetCommit:
+    case kafka::ApiKey::kOffsetFetch:
+    case kafka::ApiKey::kListGroups:
+    case kafka::ApiKey::kDescribeGroups:
+    case kafka::ApiKey::kDeleteGroups:
+    case kafka::ApiKey::kOffsetDelete:
       return true;
     default:
       return false;

@@ -38,6 +38,16 @@ cluster::BrokerOptions broker_options(const BrokerConfig& c) {
   o.topic_defaults.flush_ms = c.log_flush_interval_ms < 0 ? INT64_MAX : c.log_flush_interval_ms;
   o.topic_defaults.max_message_bytes = c.message_max_bytes;
   o.topic_defaults.cleanup_policy = c.log_cleanup_policy;
+  o.groups.offsets_topic_partitions = c.offsets_topic_num_partitions;
+  o.groups.offsets_topic_segment_bytes = c.offsets_topic_segment_bytes;
+  o.groups.offsets_retention = std::chrono::minutes(c.offsets_retention_minutes);
+  o.groups.offsets_retention_check =
+      std::chrono::milliseconds(c.offsets_retention_check_interval_ms);
+  o.groups.offset_metadata_max_bytes = c.offset_metadata_max_bytes;
+  o.groups.min_session_timeout_ms = c.group_min_session_timeout_ms;
+  o.groups.max_session_timeout_ms = c.group_max_session_timeout_ms;
+  o.groups.initial_rebalance_delay =
+      std::chrono::milliseconds(c.group_initial_rebalance_delay_ms);
   return o;
 }
 

@@ -42,7 +42,10 @@ struct BrokerConfig {
 
   // Groups (consumer offsets).
   int32_t offsets_topic_num_partitions = 50;
+  int64_t offsets_topic_segment_bytes = 100 << 20;
   int64_t offsets_retention_minutes = 7 * 24 * 60;
+  int64_t offsets_retention_check_interval_ms = 600000;
+  int32_t offset_metadata_max_bytes = 4096;
   int32_t group_min_session_timeout_ms = 6000;
   int32_t group_max_session_timeout_ms = 1800000;
   int32_t group_initial_rebalance_delay_ms = 3000;

@@ -26,6 +26,7 @@ struct Context {
   Broker* broker;
   kafka::RequestHeader header;
   server::RequestFrame* frame;  // owns the bytes decoded views point into
+  const server::ConnectionInfo* connection = nullptr;
 };
 
 inline int16_t code(kafka::ErrorCode e) { return static_cast<int16_t>(e); }
@@ -72,5 +73,17 @@ Task<Response> incremental_alter_configs(Context ctx,
 Task<Response> describe_cluster(Context ctx, kafka::DescribeClusterRequest request);
 Task<Response> delete_records(Context ctx, kafka::DeleteRecordsRequest request);
 Task<Response> offset_for_leader_epoch(Context ctx, kafka::OffsetForLeaderEpochRequest request);
+// Consumer groups (cluster/groups).
+Task<Response> find_coordinator(Context ctx, kafka::FindCoordinatorRequest request);
+Task<Response> join_group(Context ctx, kafka::JoinGroupRequest request);
+Task<Response> sync_group(Context ctx, kafka::SyncGroupRequest request);
+Task<Response> heartbeat(Context ctx, kafka::HeartbeatRequest request);
+Task<Response> leave_group(Context ctx, kafka::LeaveGroupRequest request);
+Task<Response> offset_commit(Context ctx, kafka::OffsetCommitRequest request);
+Task<Response> offset_fetch(Context ctx, kafka::OffsetFetchRequest request);
+Task<Response> list_groups(Context ctx, kafka::ListGroupsRequest request);
+Task<Response> describe_groups(Context ctx, kafka::DescribeGroupsRequest request);
+Task<Response> delete_groups(Context ctx, kafka::DeleteGroupsRequest request);
+Task<Response> offset_delete(Context ctx, kafka::OffsetDeleteRequest request);
 
 }  // namespace ringlog::cluster::handlers

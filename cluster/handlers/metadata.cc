@@ -1,3 +1,4 @@
+#include "cluster/groups/group_routing.h"
 #include "cluster/handlers/handler.h"
 
 namespace ringlog::cluster::handlers {
@@ -10,6 +11,7 @@ MetadataResponse::MetadataResponseTopic describe(const Broker& broker, const Top
   MetadataResponse::MetadataResponseTopic out;
   out.name = t.name;
   out.topic_id = t.id;
+  out.is_internal = t.name == groups::kOffsetsTopic;
   const int32_t node = broker.options().node_id;
   for (int32_t p = 0; p < t.partitions; ++p) {
     MetadataResponse::MetadataResponsePartition part;
@@ -82,7 +84,13 @@ Task<Response> metadata(Context ctx, kafka::MetadataRequest request) {
       response.topics.push_back(error_topic(name, ErrorCode::kUnknownTopicOrPartition));
       continue;
     }
-    TopicOpResult created = co_await broker.create_topic(name, -1, {}, false);
+    // __consumer_offsets is made with the coordinator's partition count and compaction.
+    TopicOpResult created;
+    if (name == groups::kOffsetsTopic) {
+      created.error = co_await groups::ensure_offsets_topic(broker);
+    } else {
+      created = co_await broker.create_topic(name, -1, {}, false);
+    }
     if (created.error == ErrorCode::kNone || created.error == ErrorCode::kTopicAlreadyExists) {
       TopicTableSnapshot now = broker.snapshot();
       if (const TopicMetadata* t = now->find(name)) {
