@@ -266,8 +266,12 @@ Task<ErrorCode> Broker::commit(TopicTable table) {
 }
 
 Task<bool> Broker::install(TopicTableSnapshot snapshot) {
+  // The new table is published only once this shard's partitions of it are open: a request
+  // that finds a topic in the table finds its partitions too. (Fix: it was published first, so
+  // while a new topic's logs were opening, requests on this shard found the topic but not its
+  // partitions; the group coordinator answered COORDINATOR_NOT_AVAILABLE for the first commits
+  // after creating __consumer_offsets.)
   TopicTableSnapshot previous = snapshot_;
-  snapshot_ = snapshot;
   bool ok = true;
   // Partitions of topics that are gone (or were re-created under a new id) are closed and deleted.
   for (const auto& [name, old_topic] : previous->topics()) {
@@ -297,6 +301,7 @@ Task<bool> Broker::install(TopicTableSnapshot snapshot) {
       }
     }
   }
+  snapshot_ = snapshot;
   co_return ok;
 }
 

@@ -170,6 +170,7 @@ void Group::complete_join(Clock::time_point now) {
   for (const std::string& id : late) remove_member(id);
   pending_.clear();
   ++generation_;
+  joined_at_ = now;
   if (members_.empty()) {
     become_empty(now);
     return;

@@ -159,6 +159,8 @@ class Group {
   // generation (the leader the member list too) and the group waits for the leader's
   // SyncGroup. A group left without members becomes Empty.
   void complete_join(Clock::time_point now);
+  // When the last join completed (for the rebalance log line: join → sync time).
+  Clock::time_point joined_at() const { return joined_at_; }
   // The answer a member that is already in the current generation gets to a JoinGroup that
   // changes nothing.
   JoinResult current_join_result(const std::string& member_id) const;
@@ -204,6 +206,7 @@ class Group {
   std::map<std::string, Clock::time_point> pending_;   // member id → join deadline
   Clock::time_point rebalance_deadline_{};
   Clock::time_point initial_delay_until_{};
+  Clock::time_point joined_at_{};
   Clock::time_point empty_since_ = Clock::now();
   std::map<std::pair<std::string, int32_t>, CommittedOffset> offsets_;
 };

@@ -365,7 +365,15 @@ Task<SyncResult> GroupCoordinator::sync(SyncArgs a) {
   if (m->sync) m->sync->complete(SyncResult{.error = ErrorCode::kRebalanceInProgress});
   auto slot = std::make_shared<Pending<SyncResult>>();
   m->sync = slot;
-  if (a.member_id == g->leader()) g->complete_sync(a.assignments, now);
+  if (a.member_id == g->leader()) {
+    g->complete_sync(a.assignments, now);
+    // The broker's share of a rebalance: from the JoinGroup that completed the join phase to
+    // the SyncGroup answers (which include the leader's round trip to compute the assignment).
+    const auto micros =
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - g->joined_at());
+    fmt::print(stderr, "ringlog: group {} generation {} stable with {} members, {:.3f} ms from the last JoinGroup to the SyncGroup answers\n",
+               g->id(), g->generation(), g->members().size(), micros.count() / 1000.0);
+  }
   while (!slot->result) co_await slot->parked.wait();
   co_return std::move(*slot->result);
 }

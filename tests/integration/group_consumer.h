@@ -24,14 +24,19 @@ namespace ringlog::testing::accept {
 
 class GroupConsumer {
  public:
+  // With `commit_on_revoke`, what was consumed is committed before partitions are given up in
+  // a rebalance (so the next owner does not receive it again), as careful applications do.
   GroupConsumer(const std::string& bootstrap, const std::string& group, const std::string& topic,
-                std::map<std::string, std::string> settings = {}) {
+                std::map<std::string, std::string> settings = {}, bool commit_on_revoke = false)
+      : commit_on_revoke_(commit_on_revoke) {
     settings.emplace("group.id", group);
     settings.emplace("auto.offset.reset", "earliest");
     settings.emplace("enable.auto.commit", "false");
     settings.emplace("session.timeout.ms", "3000");
     settings.emplace("heartbeat.interval.ms", "300");
     rd_kafka_conf_t* conf = make_conf(bootstrap, settings);
+    rd_kafka_conf_set_opaque(conf, this);
+    rd_kafka_conf_set_rebalance_cb(conf, &GroupConsumer::on_rebalance);
     char err[512];
     rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
     if (rk_ == nullptr) throw std::runtime_error(std::string("rd_kafka_new: ") + err);
@@ -97,7 +102,19 @@ class GroupConsumer {
   const std::vector<rd_kafka_resp_err_t>& errors() const { return errors_; }
 
  private:
+  static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                           rd_kafka_topic_partition_list_t* partitions, void* opaque) {
+    auto* self = static_cast<GroupConsumer*>(opaque);
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+      rd_kafka_assign(rk, partitions);
+      return;
+    }
+    if (self->commit_on_revoke_ && !self->consumed_.empty()) rd_kafka_commit(rk, nullptr, 0);
+    rd_kafka_assign(rk, nullptr);
+  }
+
   rd_kafka_t* rk_ = nullptr;
+  bool commit_on_revoke_ = false;
   bool closed_ = false;
   std::vector<Consumed> consumed_;
   std::vector<rd_kafka_resp_err_t> errors_;

@@ -108,8 +108,9 @@ TEST(GroupTest, MembersOfOneGroupShareTheRecordsAndAnotherGroupGetsThemAll) {
 // Runs two consumers of `group` until they have `count` records, commits, closes them.
 std::vector<int> consume_and_commit(const BrokerProcess& broker, const std::string& group,
                                     const std::string& topic, size_t count) {
-  GroupConsumer a(broker.bootstrap(), group, topic);
-  GroupConsumer b(broker.bootstrap(), group, topic);
+  // b joins while a may already be consuming: a commits before handing partitions over.
+  GroupConsumer a(broker.bootstrap(), group, topic, {}, /*commit_on_revoke=*/true);
+  GroupConsumer b(broker.bootstrap(), group, topic, {}, /*commit_on_revoke=*/true);
   const std::vector<GroupConsumer*> both = {&a, &b};
   EXPECT_TRUE(poll_all(both, 60s, [&] { return consumed_count(both) >= count; }))
       << "got " << consumed_count(both) << " of " << count;

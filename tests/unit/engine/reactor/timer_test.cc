@@ -139,8 +139,9 @@ TEST(TimerTest, PeriodicTimerSkipsMissedTicksInsteadOfBursting) {
     const Clock::time_point t3 = Clock::now();
     EXPECT_LT(t1 - start, 55ms + 20ms);
     EXPECT_GE(t2 - start, 60ms);
+    // A burst of the missed ticks would have delivered these two before 60 and 70 ms. (The gap
+    // t3 - t2 is not checked: on a loaded machine the 60 ms tick may itself arrive late.)
     EXPECT_GE(t3 - start, 70ms);
-    EXPECT_GE(t3 - t2, 5ms) << "missed ticks came in a burst";
   };
   reactor.block_on(main());
 }
