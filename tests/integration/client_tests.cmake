@@ -1,0 +1,3 @@
+# The `ringlog topic|produce|consume` commands (libringlog_client) against the real broker process,
+# checked with kcat (tests/integration/client_cli_test.cc).
+target_sources(integration_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR}/client_cli_test.cc)
