@@ -1,6 +1,7 @@
 // The `ringlog` binary. Subcommands:
 //   ringlog broker [--config FILE] [--smp N] [--<kafka.config.name> VALUE]...
 //   ringlog topic create|list|describe|delete|alter-config ...   (topic_command.cc)
+//   ringlog produce TOPIC [--key-separator SEP] [--partition P] [--acks A]   (produce_command.cc)
 // Broker settings use Kafka's names (listeners, log.dirs, num.partitions, ...), given in a
 // properties file, as flags, or both (flags win).
 #include <fmt/format.h>
@@ -11,6 +12,7 @@
 
 #include "apps/ringlog/broker_command.h"
 #include "apps/ringlog/broker_config.h"
+#include "apps/ringlog/produce_command.h"
 #include "apps/ringlog/properties.h"
 #include "apps/ringlog/topic_command.h"
 
@@ -19,7 +21,8 @@ namespace {
 constexpr const char* kUsage =
     "usage: ringlog broker [--config FILE.properties] [--smp N] [--KAFKA.NAME VALUE]...\n"
     "  e.g. ringlog broker --listeners PLAINTEXT://127.0.0.1:9092 --log.dirs ./ringlog-data\n"
-    "       ringlog topic create|list|describe|delete|alter-config ... (--help for each)\n";
+    "       ringlog topic create|list|describe|delete|alter-config ... (--help for each)\n"
+    "       ringlog produce TOPIC [--key-separator SEP] [--partition P] [--acks 0|1|all]\n";
 
 int broker_main(const std::vector<std::string>& args) {
   using namespace ringlog::apps;
@@ -78,6 +81,7 @@ int main(int argc, char** argv) {
   try {
     if (command == "broker") return broker_main(args);
     if (command == "topic") return ringlog::apps::topic_main(args);
+    if (command == "produce") return ringlog::apps::produce_main(args);
     fmt::print(stderr, "ringlog: unknown command '{}'\n{}", command, kUsage);
     return 2;
   } catch (const std::exception& e) {
