@@ -2,13 +2,18 @@
 // client (kcat / librdkafka): `ringlog topic` creates, lists, describes, alters and deletes
 // topics and fails clearly (non-zero exit) on unknown topics, a broker that is down and bad
 // arguments; `ringlog produce` writes lines (keys split at a separator, headers) that kcat reads
-// back, each key in the partition kcat's murmur2 partitioner (and the Java formula) picks.
+// back, each key in the partition kcat's murmur2 partitioner (and the Java formula) picks;
+// `ringlog consume` reads what kcat wrote from earliest, an offset, latest and a timestamp,
+// with --count, --format and --timeout-ms.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
 #include <map>
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "client/murmur2.h"
@@ -268,6 +273,161 @@ TEST(ClientCliTest, ProduceFailsClearlyForAnUnknownTopicOrPartition) {
   EXPECT_EQ(r.exit_code, 2);
   r = kcat(broker, {"-C", "-t", "small", "-o", "beginning", "-e", "-q"});
   EXPECT_TRUE(lines_of(r.out).empty()) << r.out;
+}
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string numbered(int first, int last) {
+  std::string out;
+  for (int i = first; i <= last; ++i)
+    out += "k" + std::to_string(i) + ":v" + std::to_string(i) + "\n";
+  return out;
+}
+
+// "offset key value" lines for offsets [first, last].
+std::vector<std::string> expected_lines(int first, int last) {
+  std::vector<std::string> out;
+  for (int i = first; i <= last; ++i) {
+    out.push_back(std::to_string(i) + " k" + std::to_string(i) + " v" + std::to_string(i));
+  }
+  return out;
+}
+
+TEST(ClientCliTest, ConsumeFromEarliestAnOffsetLatestAndATimestamp) {
+  BrokerProcess broker;
+  broker.start();
+  const std::string b = broker.bootstrap();
+  ASSERT_EQ(ringlog(b, {"topic", "create", "events", "--partitions", "1"}).exit_code, 0);
+  CommandResult r = kcat(broker, {"-P", "-t", "events", "-K", ":"}, numbered(0, 9));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // Records produced after `middle` carry timestamps at or after it; those before, before it.
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const int64_t middle = now_ms();
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  r = kcat(broker, {"-P", "-t", "events", "-K", ":"}, numbered(10, 19));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+
+  const std::vector<std::string> format = {"--format", "%o %k %s", "--timeout-ms", "1000"};
+  auto consume = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv = {"consume", "events"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.insert(argv.end(), format.begin(), format.end());
+    CommandResult c = ringlog(b, argv);
+    EXPECT_EQ(c.exit_code, 0) << c.err;
+    return lines_of(c.out);
+  };
+  EXPECT_EQ(consume({"--from", "earliest", "--count", "20"}), expected_lines(0, 19));
+  EXPECT_EQ(consume({"--from", "earliest", "--count", "3"}), expected_lines(0, 2));
+  EXPECT_EQ(consume({"--from", "15"}), expected_lines(15, 19));
+  EXPECT_EQ(consume({"--from", "7", "--count", "4"}), expected_lines(7, 10));
+  EXPECT_EQ(consume({"--from", "@" + std::to_string(middle)}), expected_lines(10, 19));
+  EXPECT_EQ(consume({"--from", "@0", "--count", "1"}), expected_lines(0, 0));
+  EXPECT_TRUE(consume({"--from", "@" + std::to_string(now_ms() + 60'000)}).empty());
+  EXPECT_TRUE(consume({"--from", "latest"}).empty());
+  // Past the end is clamped to the end.
+  EXPECT_TRUE(consume({"--from", "1000"}).empty());
+
+  // Every placeholder, against kcat's view of the same record.
+  r = kcat(broker, {"-P", "-t", "events", "-K", ":", "-H", "trace=abc", "-H", "n=1"}, "hk:hv\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  CommandResult ours = ringlog(b, {"consume", "events", "--from", "20", "--count", "1", "--format",
+                                   "%t|%p|%o|%k|%s|%v|%K|%S|%h|%T|100%%\\n"});
+  ASSERT_EQ(ours.exit_code, 0) << ours.err;
+  CommandResult theirs = kcat(broker, {"-C", "-t", "events", "-o", "20", "-c", "1", "-e", "-q",
+                                       "-f", "%t|%p|%o|%k|%s|%s|%K|%S|%h|%T|100%%\\n"});
+  ASSERT_EQ(theirs.exit_code, 0) << theirs.err;
+  EXPECT_EQ(ours.out, theirs.out);
+  EXPECT_TRUE(contains(ours.out, "events|0|20|hk|hv|hv|2|2|trace=abc,n=1|")) << ours.out;
+}
+
+TEST(ClientCliTest, ConsumeEveryPartitionToTheEndMatchesKcat) {
+  BrokerProcess broker;
+  broker.start();
+  const std::string b = broker.bootstrap();
+  ASSERT_EQ(ringlog(b, {"topic", "create", "wide", "--partitions", "3"}).exit_code, 0);
+  std::string input;
+  for (int i = 0; i < 900; ++i)
+    input += "key" + std::to_string(i % 31) + ":" + std::to_string(i) + "\n";
+  ASSERT_EQ(kcat(broker, {"-P", "-t", "wide", "-K", ":"}, input).exit_code, 0);
+
+  CommandResult ours = ringlog(b, {"consume", "wide", "--end", "--format", "%p %o %k %s"});
+  ASSERT_EQ(ours.exit_code, 0) << ours.err;
+  CommandResult theirs =
+      kcat(broker, {"-C", "-t", "wide", "-o", "beginning", "-e", "-q", "-f", "%p %o %k %s\n"});
+  ASSERT_EQ(theirs.exit_code, 0) << theirs.err;
+  std::vector<std::string> a = lines_of(ours.out);
+  std::vector<std::string> k = lines_of(theirs.out);
+  ASSERT_EQ(a.size(), 900u);
+  std::sort(a.begin(), a.end());
+  std::sort(k.begin(), k.end());
+  EXPECT_EQ(a, k);
+
+  // One partition only.
+  ours = ringlog(b, {"consume", "wide", "--partition", "2", "--end", "--format", "%p"});
+  ASSERT_EQ(ours.exit_code, 0) << ours.err;
+  std::vector<std::string> two = lines_of(ours.out);
+  EXPECT_FALSE(two.empty());
+  EXPECT_EQ(std::count(two.begin(), two.end(), "2"), static_cast<long>(two.size()));
+}
+
+TEST(ClientCliTest, ConsumeFromLatestSeesOnlyRecordsProducedAfterItStarted) {
+  BrokerProcess broker;
+  broker.start();
+  const std::string b = broker.bootstrap();
+  ASSERT_EQ(ringlog(b, {"topic", "create", "live", "--partitions", "1"}).exit_code, 0);
+  ASSERT_EQ(kcat(broker, {"-P", "-t", "live"}, "old-0\nold-1\nold-2\n").exit_code, 0);
+
+  CommandResult consumed;
+  std::atomic<bool> done{false};
+  std::thread consumer([&] {
+    consumed = ringlog(b, {"consume", "live", "--from", "latest", "--count", "2", "--timeout-ms",
+                           "20000", "--format", "%o %s"});
+    done = true;
+  });
+  // Keep producing until the consumer has its two records (bounded: 100 x 100 ms).
+  for (int i = 0; i < 100 && !done; ++i) {
+    kcat(broker, {"-P", "-t", "live"}, "new-" + std::to_string(i) + "\n");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  consumer.join();
+  ASSERT_EQ(consumed.exit_code, 0) << consumed.err;
+  std::vector<std::string> got = lines_of(consumed.out);
+  ASSERT_EQ(got.size(), 2u) << consumed.out;
+  for (const std::string& line : got) {
+    std::istringstream in(line);
+    int64_t offset = -1;
+    std::string value;
+    in >> offset >> value;
+    EXPECT_GE(offset, 3) << line;
+    EXPECT_EQ(value.rfind("new-", 0), 0u) << line;
+  }
+}
+
+TEST(ClientCliTest, ConsumeFailsClearly) {
+  BrokerProcess broker;
+  broker.start();
+  const std::string b = broker.bootstrap();
+  CommandResult r = ringlog(b, {"consume", "ghost", "--end"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.err, "topic 'ghost' does not exist")) << r.err;
+  ASSERT_EQ(ringlog(b, {"topic", "create", "one", "--partitions", "1"}).exit_code, 0);
+  r = ringlog(b, {"consume", "one", "--partition", "1", "--end"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_TRUE(contains(r.err, "there is no partition 1")) << r.err;
+  r = ringlog(b, {"consume", "one", "--from", "yesterday"});
+  EXPECT_EQ(r.exit_code, 2);
+  // A count that is not reached ends at the timeout, saying so.
+  r = ringlog(b, {"consume", "one", "--count", "5", "--timeout-ms", "300"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_TRUE(contains(r.err, "0 of 5 record(s)")) << r.err;
+  ASSERT_EQ(broker.stop(), 0);
+  r = ringlog(b, {"consume", "one", "--end"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.err, "cannot reach a broker")) << r.err;
 }
 
 }  // namespace
