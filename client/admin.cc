@@ -87,7 +87,8 @@ reactor::Task<ClientResult<TopicInfo>> Admin::describe_topic(std::string name) {
 }
 
 reactor::Task<ClientResult<std::vector<std::string>>> Admin::list_topics() {
-  ClientResult<ClusterInfo> cluster = co_await metadata(std::nullopt, AutoCreate::kNo);
+  std::optional<std::vector<std::string>> all;  // (named: no temporaries as coroutine arguments)
+  ClientResult<ClusterInfo> cluster = co_await metadata(std::move(all), AutoCreate::kNo);
   if (!cluster) co_return cluster.error();
   std::vector<std::string> names;
   for (const TopicInfo& topic : cluster->topics) names.push_back(topic.name);

@@ -128,9 +128,10 @@ reactor::Task<ClientResult<void>> Connection::handshake() {
                                                      .correlation_id = correlation_id,
                                                      .client_id = options_.client_id},
                                 request);
+    std::vector<std::byte> bytes = std::move(writer).take();
     ClientResult<ResponseFrame> frame =
-        co_await round_trip(kafka::ApiKey::kApiVersions, version, correlation_id,
-                            std::move(writer).take(), ExpectResponse::kYes);
+        co_await round_trip(kafka::ApiKey::kApiVersions, version, correlation_id, std::move(bytes),
+                            ExpectResponse::kYes);
     if (!frame) co_return frame.error();
     kafka::Reader reader(frame->body());
     Result<kafka::ApiVersionsResponse, kafka::DecodeError> response =

@@ -8,6 +8,10 @@
 // arrive in any order. Frames are sent whole, one at a time (a send mutex). Each request waits
 // at most request_timeout_ms; a response that arrives after its waiter gave up is dropped.
 //
+// GCC 12: pass coroutines named locals (lvalues or std::move of them), never temporaries, inside
+// a co_await expression: a prvalue argument is copied into the coroutine frame bytewise, so a
+// short std::string in it points into the caller's frame (found by ASan on open()'s Address).
+//
 // Lifetime: the reader coroutine points at the Connection, so close() must be awaited before the
 // Connection is destroyed (the destructor asserts it). After a send/recv error or the broker
 // closing, every waiting and later call fails with that error.
@@ -111,8 +115,10 @@ class Connection {
                                                      .correlation_id = correlation_id,
                                                      .client_id = options_.client_id},
                                 request);
-    ClientResult<ResponseFrame> frame = co_await round_trip(
-        Request::kApiKey, *version, correlation_id, std::move(writer).take(), expect);
+    // (A named local, not a temporary, as a coroutine argument: see Connection::open.)
+    std::vector<std::byte> bytes = std::move(writer).take();
+    ClientResult<ResponseFrame> frame =
+        co_await round_trip(Request::kApiKey, *version, correlation_id, std::move(bytes), expect);
     if (!frame) co_return frame.error();
     if (expect == ExpectResponse::kNo) co_return Reply<Response>{Response{}, *version, {}};
     kafka::Reader reader(frame->body());

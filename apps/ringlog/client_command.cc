@@ -16,8 +16,11 @@ reactor::Task<int> connect_and_run(std::string bootstrap, ClientBody body) {
     print_error(fmt::format("bad --bootstrap-server '{}': expected HOST:PORT", bootstrap));
     co_return kExitUsage;
   }
+  // Arguments are named locals: GCC 12 copies a temporary (prvalue) argument of a coroutine
+  // inside a co_await expression bytewise, leaving std::string's short buffer dangling.
+  client::ConnectionOptions options;
   client::ClientResult<std::unique_ptr<client::Connection>> connection =
-      co_await client::Connection::open(*address, client::ConnectionOptions{});
+      co_await client::Connection::open(*address, std::move(options));
   if (!connection) {
     print_error(fmt::format("cannot reach a broker at {}", bootstrap), connection.error());
     co_return kExitFailure;

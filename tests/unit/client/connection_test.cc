@@ -111,8 +111,10 @@ kafka::MetadataRequest metadata_for(std::string topic) {
 
 // The topic name the answer carries, or the error.
 Task<std::string> ask(Connection* connection, std::string topic) {
+  // (Named locals as coroutine arguments, never temporaries: see connection.h on GCC 12.)
+  kafka::MetadataRequest request = metadata_for(topic);
   ClientResult<Reply<kafka::MetadataResponse>> reply =
-      co_await connection->call<kafka::MetadataResponse>(metadata_for(topic));
+      co_await connection->call<kafka::MetadataResponse>(std::move(request));
   if (!reply) co_return "error: " + to_string(reply.error());
   if (reply->body.topics.size() != 1) co_return std::string("no topic");
   co_return reply->body.topics[0].name.value_or("null");
@@ -129,8 +131,9 @@ struct Outcome {
 Task<Outcome> run_client(uint16_t port, ConnectionOptions options,
                          std::vector<std::string> topics) {
   Outcome outcome;
+  const Address address{"127.0.0.1", port};
   ClientResult<std::unique_ptr<Connection>> connection =
-      co_await Connection::open(Address{"127.0.0.1", port}, options);
+      co_await Connection::open(address, options);
   if (!connection) {
     outcome.error = connection.error();
     co_return outcome;
