@@ -10,7 +10,7 @@ declare -A forbidden=(
   [engine]="net cluster client apps bench"
   [net]="cluster client apps bench"
   [cluster]="client apps bench"
-  [client]="cluster apps"
+  [client]="cluster apps bench"
 )
 bad=0
 for lib in "${!forbidden[@]}"; do

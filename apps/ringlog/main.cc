@@ -1,5 +1,8 @@
 // The `ringlog` binary. Subcommands:
 //   ringlog broker [--config FILE] [--smp N] [--<kafka.config.name> VALUE]...
+//   ringlog topic create|list|describe|delete|alter-config ...   (topic_command.cc)
+//   ringlog produce TOPIC [--key-separator SEP] [--partition P] [--acks A]   (produce_command.cc)
+//   ringlog consume TOPIC [--from earliest|latest|OFFSET|@TS] [--count N] [--format F] ...
 // Broker settings use Kafka's names (listeners, log.dirs, num.partitions, ...), given in a
 // properties file, as flags, or both (flags win).
 #include <fmt/format.h>
@@ -10,13 +13,20 @@
 
 #include "apps/ringlog/broker_command.h"
 #include "apps/ringlog/broker_config.h"
+#include "apps/ringlog/consume_command.h"
+#include "apps/ringlog/produce_command.h"
 #include "apps/ringlog/properties.h"
+#include "apps/ringlog/topic_command.h"
 
 namespace {
 
 constexpr const char* kUsage =
     "usage: ringlog broker [--config FILE.properties] [--smp N] [--KAFKA.NAME VALUE]...\n"
-    "  e.g. ringlog broker --listeners PLAINTEXT://127.0.0.1:9092 --log.dirs ./ringlog-data\n";
+    "  e.g. ringlog broker --listeners PLAINTEXT://127.0.0.1:9092 --log.dirs ./ringlog-data\n"
+    "       ringlog topic create|list|describe|delete|alter-config ... (--help for each)\n"
+    "       ringlog produce TOPIC [--key-separator SEP] [--partition P] [--acks 0|1|all]\n"
+    "       ringlog consume TOPIC [--from earliest|latest|OFFSET|@TIMESTAMP_MS] [--partition P]\n"
+    "                     [--count N] [--format FMT] [--timeout-ms MS] [--end]\n";
 
 int broker_main(const std::vector<std::string>& args) {
   using namespace ringlog::apps;
@@ -74,6 +84,9 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   try {
     if (command == "broker") return broker_main(args);
+    if (command == "topic") return ringlog::apps::topic_main(args);
+    if (command == "produce") return ringlog::apps::produce_main(args);
+    if (command == "consume") return ringlog::apps::consume_main(args);
     fmt::print(stderr, "ringlog: unknown command '{}'\n{}", command, kUsage);
     return 2;
   } catch (const std::exception& e) {
