@@ -2,6 +2,7 @@
 
 #include "cluster/handlers/handler.h"
 #include "engine/reactor/when_all.h"
+#include "engine/storage/record_batch_format.h"
 
 namespace ringlog::cluster::handlers {
 namespace {
@@ -31,6 +32,25 @@ Task<PartitionAppend> append_on_owner(std::string topic, int32_t index, std::spa
                             .log_start_offset = partition->log().log_start_offset().value()};
 }
 
+// Produce v0-v2 carry message sets of magic 0 or 1 (a v2 batch is legal there too). Both
+// formats start with offset (int64) and size (int32) and keep the magic byte at byte 16, so the
+// entries can be walked without knowing the format. True if any entry is not magic 2; a
+// truncated or malformed tail is left to batch validation (CORRUPT_MESSAGE).
+bool has_legacy_magic(std::span<const std::byte> records) {
+  namespace bf = storage::batch_format;
+  size_t at = 0;
+  while (records.size() - at > bf::kMagicAt) {
+    const std::byte* entry = records.data() + at;
+    if (bf::load_be<int8_t>(entry + bf::kMagicAt) != bf::kMagicV2) return true;
+    const int32_t size = bf::load_be<int32_t>(entry + bf::kBatchLengthAt);
+    if (size < 0 || static_cast<size_t>(size) > records.size() - at - bf::kLogOverheadBytes) {
+      return false;
+    }
+    at += bf::kLogOverheadBytes + static_cast<size_t>(size);
+  }
+  return false;
+}
+
 Task<PartitionAppend> append_one(Broker* broker, std::string topic, int32_t index,
                                  std::span<std::byte> bytes) {
   const ShardId owner = broker->owner(topic, index);
@@ -58,6 +78,17 @@ Task<Response> produce(Context ctx, kafka::ProduceRequest request) {
       } else if (!part.records || part.records->empty()) {
         work.push_back(ready<PartitionAppend>({.error = ErrorCode::kCorruptMessage,
                                   .message = "no record batches"}));
+      } else if (ctx.header.api_version <= 2 && has_legacy_magic(part.records->bytes)) {
+        // The log stores only magic-2 batches and we do not up-convert. Kafka 3.x would
+        // up-convert magic 0/1 to v2 and store it; Kafka 4.0 no longer serves Produce v0-v2 at
+        // all. We refuse the partition with UNSUPPORTED_FOR_MESSAGE_FORMAT ("the message format
+        // version on the broker does not support the request"): not retriable, so the client
+        // fails the batch at once instead of resending what we will never take (CORRUPT_MESSAGE
+        // is retriable). Nothing of the partition's data is stored.
+        work.push_back(ready<PartitionAppend>(
+            {.error = ErrorCode::kUnsupportedForMessageFormat,
+             .message = "only record batches of magic 2 are stored; magic 0/1 message sets are "
+                        "not converted"}));
       } else {
         // The records are a view into the frame we own: write them from there, no copy.
         auto& buffer = ctx.frame->buffer;
