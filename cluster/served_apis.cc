@@ -21,6 +21,7 @@ bool is_served(kafka::ApiKey key) {
     case kafka::ApiKey::kDescribeCluster:
     case kafka::ApiKey::kDeleteRecords:
     case kafka::ApiKey::kOffsetForLeaderEpoch:
+    case kafka::ApiKey::kInitProducerId:
       return true;
     default:
       return false;

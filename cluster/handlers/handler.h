@@ -72,5 +72,6 @@ Task<Response> incremental_alter_configs(Context ctx,
 Task<Response> describe_cluster(Context ctx, kafka::DescribeClusterRequest request);
 Task<Response> delete_records(Context ctx, kafka::DeleteRecordsRequest request);
 Task<Response> offset_for_leader_epoch(Context ctx, kafka::OffsetForLeaderEpochRequest request);
+Task<Response> init_producer_id(Context ctx, kafka::InitProducerIdRequest request);
 
 }  // namespace ringlog::cluster::handlers

@@ -1,6 +1,9 @@
 #include <fmt/format.h>
 
+#include <optional>
+
 #include "cluster/handlers/handler.h"
+#include "cluster/producer_state.h"
 #include "engine/reactor/when_all.h"
 #include "engine/storage/record_batch_format.h"
 
@@ -16,16 +19,90 @@ struct PartitionAppend {
   std::string message;
 };
 
-// Runs on the partition's owner shard: appends the batches (patched in place in the request
-// frame, which stays alive on the handling shard until this returns) and wakes waiting fetches.
+// What the batches of one partition's records say about sequencing.
+struct Sequencing {
+  ErrorCode error = ErrorCode::kNone;
+  std::optional<SequencedBatch> batch;  // set when the (single) batch has a producer id
+};
+
+// Walks the batch headers (no allocation; usually one batch). Batches without a producer id
+// (-1) need nothing. A batch with one must be the only batch of its partition, as Kafka requires
+// of every Produce v3+, and carry a sequence. Framing errors are left to the log's validation.
+Sequencing sequencing_of(std::span<const std::byte> records) {
+  namespace bf = storage::batch_format;
+  size_t at = 0;
+  size_t batches = 0;
+  const std::byte* sequenced = nullptr;
+  while (records.size() - at >= bf::kHeaderBytes) {
+    const std::byte* header = records.data() + at;
+    if (bf::load_be<int64_t>(header + bf::kProducerIdAt) >= 0 && sequenced == nullptr) {
+      sequenced = header;
+    }
+    const int32_t length = bf::load_be<int32_t>(header + bf::kBatchLengthAt);
+    if (length < bf::kBatchLengthMin ||
+        static_cast<size_t>(length) > records.size() - at - bf::kLogOverheadBytes) {
+      break;
+    }
+    at += bf::kLogOverheadBytes + static_cast<size_t>(length);
+    ++batches;
+  }
+  if (sequenced == nullptr) return {};
+  if (batches > 1) return {.error = ErrorCode::kInvalidRecord};
+  const int32_t first_sequence = bf::load_be<int32_t>(sequenced + bf::kBaseSequenceAt);
+  const int32_t last_offset_delta = bf::load_be<int32_t>(sequenced + bf::kLastOffsetDeltaAt);
+  if (first_sequence < 0 || last_offset_delta < 0) return {.error = ErrorCode::kInvalidRecord};
+  return {.batch = SequencedBatch{
+              .producer_id = bf::load_be<int64_t>(sequenced + bf::kProducerIdAt),
+              .producer_epoch = bf::load_be<int16_t>(sequenced + bf::kProducerEpochAt),
+              .first_sequence = first_sequence,
+              .last_sequence = last_sequence_of(first_sequence, last_offset_delta)}};
+}
+
+// Runs on the partition's owner shard: checks an idempotent producer's sequence, appends the
+// batches (patched in place in the request frame, which stays alive on the handling shard until
+// this returns) and wakes waiting fetches.
 Task<PartitionAppend> append_on_owner(std::string topic, int32_t index, std::span<std::byte> bytes) {
   Broker& broker = Broker::local();
   Partition* partition = broker.partitions().find(topic, index);
   if (partition == nullptr) co_return PartitionAppend{.error = ErrorCode::kUnknownTopicOrPartition};
+  const Sequencing sequencing = sequencing_of(bytes);
+  if (sequencing.error != ErrorCode::kNone) {
+    co_return PartitionAppend{
+        .error = sequencing.error,
+        .message = "a batch with a producer id must be the only batch, with a sequence"};
+  }
+  if (sequencing.batch) {
+    const SequenceCheck check = partition->producers().check_and_reserve(*sequencing.batch);
+    switch (check.verdict) {
+      case SequenceVerdict::kAppend:
+        break;
+      case SequenceVerdict::kDuplicate:
+        // Kafka answers a retry of one of the last 5 batches with success and the offset the
+        // batch was stored at; nothing is appended.
+        co_return PartitionAppend{
+            .base_offset = check.base_offset,
+            .log_start_offset = partition->log().log_start_offset().value()};
+      case SequenceVerdict::kDuplicatePending:
+        // Stored, or about to be, but its offset is not known yet: clients take this error as
+        // success without an offset.
+        co_return PartitionAppend{.error = ErrorCode::kDuplicateSequenceNumber};
+      case SequenceVerdict::kOutOfOrder:
+        co_return PartitionAppend{.error = ErrorCode::kOutOfOrderSequenceNumber};
+      case SequenceVerdict::kInvalidEpoch:
+        co_return PartitionAppend{.error = ErrorCode::kInvalidProducerEpoch};
+    }
+  }
   auto appended = co_await partition->log().append(bytes);
+  // The partition may have been deleted while the append was in flight.
+  Partition* after = broker.partitions().find(topic, index);
   if (!appended) {
+    if (sequencing.batch && after == partition) partition->producers().abandon(*sequencing.batch);
     co_return PartitionAppend{.error = error_for(appended.error()),
                               .message = storage::to_string(appended.error())};
+  }
+  if (after != partition) co_return PartitionAppend{.error = ErrorCode::kUnknownTopicOrPartition};
+  if (sequencing.batch) {
+    partition->producers().complete(*sequencing.batch, appended->base_offset.value());
   }
   co_await broker.wake_waiters(*partition);
   co_return PartitionAppend{.base_offset = appended->base_offset.value(),
