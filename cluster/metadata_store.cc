@@ -46,8 +46,8 @@ Result<void, MetadataError> write_fully(int fd, const std::vector<std::byte>& by
 }
 
 // The body of the file at `path` (magic, length, CRC-32C checked); nullopt if there is none.
-Result<std::optional<std::vector<std::byte>>, MetadataError> read_checked(
-    const std::string& path, const char (&magic)[8]) {
+Result<std::optional<std::vector<std::byte>>, MetadataError> read_checked(const std::string& path,
+                                                                          const char (&magic)[8]) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return std::optional<std::vector<std::byte>>{};
@@ -137,8 +137,8 @@ Result<int64_t, MetadataError> MetadataStore::load_producer_id_mark() const {
   if (!body->has_value()) return int64_t{0};
   const std::vector<std::byte>& bytes = **body;
   if (bytes.size() != 8) return MetadataError{.code = MetadataErrc::kCorrupt};
-  const int64_t mark = static_cast<int64_t>((uint64_t{get_u32(bytes.data())} << 32) |
-                                            get_u32(bytes.data() + 4));
+  const int64_t mark =
+      static_cast<int64_t>((uint64_t{get_u32(bytes.data())} << 32) | get_u32(bytes.data() + 4));
   if (mark < 0) return MetadataError{.code = MetadataErrc::kCorrupt};
   return mark;
 }

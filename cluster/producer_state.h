@@ -50,11 +50,11 @@ struct SequencedBatch {
 int32_t last_sequence_of(int32_t first_sequence, int32_t last_offset_delta);
 
 enum class SequenceVerdict : uint8_t {
-  kAppend,             // reserved: append it, then complete() or abandon()
-  kDuplicate,          // already stored at SequenceCheck::base_offset; do not append
-  kDuplicatePending,   // an identical batch is being appended right now; do not append
-  kOutOfOrder,         // OUT_OF_ORDER_SEQUENCE_NUMBER
-  kInvalidEpoch,       // INVALID_PRODUCER_EPOCH
+  kAppend,            // reserved: append it, then complete() or abandon()
+  kDuplicate,         // already stored at SequenceCheck::base_offset; do not append
+  kDuplicatePending,  // an identical batch is being appended right now; do not append
+  kOutOfOrder,        // OUT_OF_ORDER_SEQUENCE_NUMBER
+  kInvalidEpoch,      // INVALID_PRODUCER_EPOCH
 };
 
 struct SequenceCheck {

@@ -79,9 +79,8 @@ Task<PartitionAppend> append_on_owner(std::string topic, int32_t index, std::spa
       case SequenceVerdict::kDuplicate:
         // Kafka answers a retry of one of the last 5 batches with success and the offset the
         // batch was stored at; nothing is appended.
-        co_return PartitionAppend{
-            .base_offset = check.base_offset,
-            .log_start_offset = partition->log().log_start_offset().value()};
+        co_return PartitionAppend{.base_offset = check.base_offset,
+                                  .log_start_offset = partition->log().log_start_offset().value()};
       case SequenceVerdict::kDuplicatePending:
         // Stored, or about to be, but its offset is not known yet: clients take this error as
         // success without an offset.
@@ -92,6 +91,9 @@ Task<PartitionAppend> append_on_owner(std::string topic, int32_t index, std::spa
         co_return PartitionAppend{.error = ErrorCode::kInvalidProducerEpoch};
     }
   }
+  // No co_await between the reservation and this call: Log::append validates, admits and
+  // assigns offsets before it first suspends, so a batch refused there (invalid, too large,
+  // queue full, log closed) is abandoned before any later batch of the producer is checked.
   auto appended = co_await partition->log().append(bytes);
   // The partition may have been deleted while the append was in flight.
   Partition* after = broker.partitions().find(topic, index);

@@ -369,8 +369,9 @@ Task<Result<void, LogError>> Log::scan_batches(size_t segments_max, BatchSink* s
   const size_t first = count > segments_max ? count - segments_max : 0;
   for (size_t i = first; i < count; ++i) segments.push_back(state_.segments[i]);
   for (const std::shared_ptr<Segment>& segment : segments) {
-    BatchScanner scanner(state_.fs, segment->fd(),
-                         {.start = 0, .end = segment->size_bytes(), .chunk_bytes = kScanChunkBytes});
+    BatchScanner scanner(
+        state_.fs, segment->fd(),
+        {.start = 0, .end = segment->size_bytes(), .chunk_bytes = kScanChunkBytes});
     for (;;) {
       auto next = co_await scanner.next();
       if (!next) co_return LogError::from_errno(next.error());

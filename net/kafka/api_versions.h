@@ -3,9 +3,9 @@
 // ("advertises exactly what is implemented"). Ranges follow shared/kafka-protocol/README.md §6:
 // floors are the lowest version a target client sends or feature-checks (librdkafka 2.0 needs
 // the group APIs, FindCoordinator and InitProducerId from 0, Produce 3 and 7, Fetch 4 and 10,
-// ListOffsets 1; and Produce from 0, see below); ceilings stop before topic ids in Fetch (13+), KIP-848 group versions and
-// KIP-890/951 producer versions. Every range here lies inside its message definition
-// (net/kafka/schema/, checked at compile time in api_versions.cc).
+// ListOffsets 1; and Produce from 0, see below); ceilings stop before topic ids in Fetch (13+),
+// KIP-848 group versions and KIP-890/951 producer versions. Every range here lies inside its
+// message definition (net/kafka/schema/, checked at compile time in api_versions.cc).
 //
 // The server may advertise a subset (only the APIs it has handlers for): pass that subset to
 // api_versions_answer() and check_version().

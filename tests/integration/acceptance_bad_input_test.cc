@@ -1,8 +1,8 @@
 // Proves the broker answers bad input from a raw socket with the protocol's error or a clean
 // close, and survives it: truncated frames, negative and 2 GiB size prefixes, unknown api keys,
 // unsupported versions, corrupt CRCs, magic 0/1 message sets, oversized batches, missing
-// partitions and clients closing mid-request. Afterwards the broker process is alive, an idle connection opened before still
-// works, and the records stored before are intact.
+// partitions and clients closing mid-request. Afterwards the broker process is alive, an idle
+// connection opened before still works, and the records stored before are intact.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -195,11 +195,13 @@ TEST_F(BadInputTest, MagicZeroAndOneMessageSetsAreRefusedAndNothingIsStored) {
   RawConnection c(broker_.port());
   ASSERT_TRUE(c.connected());
   // v2 with magic 1 and v0 with magic 0: UNSUPPORTED_FOR_MESSAGE_FORMAT, the connection stays.
-  for (auto [version, magic] : {std::pair<int16_t, int8_t>{2, 1}, std::pair<int16_t, int8_t>{0, 0}}) {
+  for (auto [version, magic] :
+       {std::pair<int16_t, int8_t>{2, 1}, std::pair<int16_t, int8_t>{0, 0}}) {
     SCOPED_TRACE(::testing::Message() << "Produce v" << version << " magic " << int{magic});
     const int32_t correlation_id = 100 + version;
-    ASSERT_TRUE(c.send(request_frame(kProduce, version, correlation_id,
-                                     produce_v0_body("intact", 0, legacy_message_set(magic, "old")))));
+    ASSERT_TRUE(
+        c.send(request_frame(kProduce, version, correlation_id,
+                             produce_v0_body("intact", 0, legacy_message_set(magic, "old")))));
     auto frame = c.read_frame();
     ASSERT_TRUE(frame.has_value()) << "no answer";
     Cursor cur(*frame);
@@ -208,8 +210,8 @@ TEST_F(BadInputTest, MagicZeroAndOneMessageSetsAreRefusedAndNothingIsStored) {
     EXPECT_EQ(cur.str(), "intact");
     ASSERT_EQ(cur.i32(), 1);
     EXPECT_EQ(cur.i32(), 0);
-    EXPECT_EQ(cur.i16(), 43);  // UNSUPPORTED_FOR_MESSAGE_FORMAT
-    EXPECT_EQ(cur.i64(), -1);  // base offset
+    EXPECT_EQ(cur.i16(), 43);     // UNSUPPORTED_FOR_MESSAGE_FORMAT
+    EXPECT_EQ(cur.i64(), -1);     // base offset
     if (version >= 2) cur.i64();  // log append time
     if (version >= 1) cur.i32();  // throttle time
     EXPECT_TRUE(cur.ok());
@@ -234,7 +236,8 @@ TEST_F(BadInputTest, MagicZeroAndOneMessageSetsAreRefusedAndNothingIsStored) {
   EXPECT_NE(r.out.find("offset 10"), std::string::npos) << r.out;
   // The same connection then takes a magic-2 batch at Produce v2, at offset 10 (TearDown reads
   // the first ten records back).
-  ASSERT_TRUE(c.send(request_frame(kProduce, 2, 8, produce_v0_body("intact", 0, record_batch({"a10"})))));
+  ASSERT_TRUE(
+      c.send(request_frame(kProduce, 2, 8, produce_v0_body("intact", 0, record_batch({"a10"})))));
   auto ok = c.read_frame();
   ASSERT_TRUE(ok.has_value());
   ProducePartitionResult p = parse_produce_v3(*ok);  // v2 and v3 responses share their layout

@@ -29,18 +29,18 @@ TEST(IdempotenceTest, LibrdkafkaIdempotentProducerDeliversEverythingToThreeParti
   broker.start();
   constexpr int kRecords = 30'000;
   {
-    Producer producer(broker.bootstrap(), {{"enable.idempotence", "true"},
-                                           {"linger.ms", "5"},
-                                           {"batch.num.messages", "500"}});
+    Producer producer(
+        broker.bootstrap(),
+        {{"enable.idempotence", "true"}, {"linger.ms", "5"}, {"batch.num.messages", "500"}});
     for (int i = 0; i < kRecords; ++i) {
       ASSERT_EQ(producer.produce("idem", -1, "k" + std::to_string(i), "v" + std::to_string(i)),
                 RD_KAFKA_RESP_ERR_NO_ERROR);
       producer.poll();
     }
     ASSERT_TRUE(producer.flush(60s));
-    EXPECT_EQ(producer.failed(), 0) << (producer.failure_reasons().empty()
-                                            ? std::string()
-                                            : producer.failure_reasons().begin()->first);
+    EXPECT_EQ(producer.failed(), 0)
+        << (producer.failure_reasons().empty() ? std::string()
+                                               : producer.failure_reasons().begin()->first);
     EXPECT_EQ(static_cast<int64_t>(producer.acked().size()), kRecords);
   }
   std::set<std::string> seen;
@@ -54,8 +54,8 @@ TEST(IdempotenceTest, LibrdkafkaIdempotentProducerDeliversEverythingToThreeParti
       EXPECT_TRUE(seen.insert(got[i].value).second) << "twice: " << got[i].value;
     }
     // Every stored batch carries the producer id and continues its partition's sequence.
-    std::vector<StoredBatch> batches =
-        scan_partition_logs(std::filesystem::path(broker.data_dir()) / ("idem-" + std::to_string(p)));
+    std::vector<StoredBatch> batches = scan_partition_logs(
+        std::filesystem::path(broker.data_dir()) / ("idem-" + std::to_string(p)));
     ASSERT_FALSE(batches.empty());
     int32_t next_sequence = 0;
     for (const StoredBatch& b : batches) {
@@ -192,8 +192,9 @@ TEST_F(IdempotentWireTest, RetryOfTheLastBatchAfterARestartIsStillADuplicate) {
     ASSERT_EQ(id.error_code, 0);
     pid = id.producer_id;
     for (int32_t seq = 0; seq < 6; ++seq) {
-      ProducePartitionResult r = produce(c, batch(pid, 0, seq * 2, {"r" + std::to_string(seq * 2),
-                                                                  "r" + std::to_string(seq * 2 + 1)}));
+      ProducePartitionResult r =
+          produce(c, batch(pid, 0, seq * 2,
+                           {"r" + std::to_string(seq * 2), "r" + std::to_string(seq * 2 + 1)}));
       ASSERT_EQ(r.error_code, 0);
       ASSERT_EQ(r.base_offset, seq * 2);
     }

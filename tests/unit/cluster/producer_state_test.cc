@@ -4,12 +4,12 @@
 // are out of order, stale epochs are refused, a new epoch must start at sequence 0, unknown
 // producers are taken at any sequence, sequences wrap after INT32_MAX, abandoned appends leave
 // the window, replayed log batches rebuild the same state, and the table stays bounded.
+#include "cluster/producer_state.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <limits>
-
-#include "cluster/producer_state.h"
 
 namespace ringlog::cluster {
 namespace {
