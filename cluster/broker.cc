@@ -61,6 +61,15 @@ Task<bool> Broker::start() {
     co_return false;
   }
   table_ = std::move(*loaded);
+  auto mark = store_->load_producer_id_mark();
+  if (!mark) {
+    fmt::print(stderr, "ringlog: producer id mark in {}: {}\n", options_.data_dir,
+               to_string(mark.error()));
+    co_await announce_ready(false);
+    co_return false;
+  }
+  next_producer_id_ = *mark;
+  producer_id_block_end_ = *mark;
   auto snapshot = std::make_shared<const TopicTable>(table_);
   bool ok = true;
   for (uint32_t s = 0; s < smp_.size(); ++s) {
@@ -243,6 +252,26 @@ Task<TopicOpResult> Broker::controller_alter(std::string name, ConfigMap overrid
   ErrorCode error = co_await commit(std::move(next));
   if (error != ErrorCode::kNone) co_return failed(error, "could not persist the configs");
   co_return TopicOpResult{.topic = topic};
+}
+
+Task<int64_t> Broker::allocate_producer_id() {
+  if (shard_ != kControllerShard) {
+    auto allocate = [] { return Broker::local().allocate_producer_id(); };
+    const int64_t id = co_await smp_.call(kControllerShard, allocate);
+    co_return id;
+  }
+  // No co_await from here on: the check and the increment cannot interleave with another call.
+  if (next_producer_id_ == producer_id_block_end_) {
+    const int64_t block_end = producer_id_block_end_ + kProducerIdBlockSize;
+    auto saved = store_->save_producer_id_mark(block_end);
+    if (!saved) {
+      fmt::print(stderr, "ringlog: saving the producer id mark: {}\n", to_string(saved.error()));
+      co_return -1;
+    }
+    producer_id_block_end_ = block_end;
+  }
+  RL_ASSERT(next_producer_id_ < producer_id_block_end_);
+  co_return next_producer_id_++;
 }
 
 Task<ErrorCode> Broker::commit(TopicTable table) {

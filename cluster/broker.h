@@ -94,6 +94,14 @@ class Broker {
   // Wakes the fetches waiting on a partition of this shard (after an append).
   Task<void> wake_waiters(Partition& partition);
 
+  // InitProducerId: a producer id never handed out before, also across restarts; runs on shard
+  // 0. Ids come in blocks of kProducerIdBlockSize: the end of a block is persisted (the
+  // MetadataStore's producer-id mark) before its first id is handed out, so a restart continues
+  // after the last block begun (what was left of it is skipped). -1 if the mark could not be
+  // persisted.
+  static constexpr int64_t kProducerIdBlockSize = 1000;
+  Task<int64_t> allocate_producer_id();
+
  private:
   Task<TopicOpResult> controller_create(std::string name, int32_t partitions, ConfigMap overrides,
                                         bool validate_only);
@@ -123,6 +131,8 @@ class Broker {
   std::unique_ptr<MetadataStore> store_;
   TopicTable table_;
   reactor::Mutex controller_mutex_;
+  int64_t next_producer_id_ = 0;
+  int64_t producer_id_block_end_ = 0;  // persisted mark: ids below it may have been handed out
   reactor::CancelSource retention_stop_;
   bool retention_running_ = false;
   reactor::Event retention_done_;

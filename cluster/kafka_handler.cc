@@ -114,6 +114,9 @@ reactor::Task<Response> KafkaHandler::handle(const server::ConnectionInfo& conne
   if (auto* r = std::get_if<kafka::OffsetDeleteRequest>(&body)) {
     co_return co_await handlers::offset_delete(ctx, std::move(*r));
   }
+  if (auto* r = std::get_if<kafka::InitProducerIdRequest>(&body)) {
+    co_return co_await handlers::init_producer_id(ctx, std::move(*r));
+  }
   // served_apis() and this list must agree: an API advertised without a handler is a bug.
   RL_ASSERT(false, "advertised API without a handler");
   co_return Response::close();

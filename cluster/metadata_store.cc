@@ -7,14 +7,17 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <vector>
 
+#include "engine/base/assert.h"
 #include "engine/storage/crc32c.h"
 
 namespace ringlog::cluster {
 namespace {
 
 constexpr char kMagic[8] = {'R', 'L', 'T', 'O', 'P', 'I', 'C', 'S'};
+constexpr char kProducerIdsMagic[8] = {'R', 'L', 'P', 'I', 'D', 'S', '0', '1'};
 constexpr size_t kHeaderBytes = sizeof(kMagic) + 4 + 4;  // magic, length, crc32c
 constexpr size_t kFileBytesMax = 64u << 20;
 
@@ -42,20 +45,12 @@ Result<void, MetadataError> write_fully(int fd, const std::vector<std::byte>& by
   return {};
 }
 
-}  // namespace
-
-std::string to_string(const MetadataError& e) {
-  if (e.code == MetadataErrc::kCorrupt) return "metadata file is corrupt";
-  return fmt::format("metadata file I/O error: {}", e.io.name());
-}
-
-MetadataStore::MetadataStore(std::string data_dir)
-    : dir_(data_dir + "/__cluster_metadata"), path_(dir_ + "/topics") {}
-
-Result<TopicTable, MetadataError> MetadataStore::load() const {
-  int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+// The body of the file at `path` (magic, length, CRC-32C checked); nullopt if there is none.
+Result<std::optional<std::vector<std::byte>>, MetadataError> read_checked(const std::string& path,
+                                                                          const char (&magic)[8]) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    if (errno == ENOENT) return TopicTable{};
+    if (errno == ENOENT) return std::optional<std::vector<std::byte>>{};
     return MetadataError{.code = MetadataErrc::kIo, .io = Errno{errno}};
   }
   std::vector<std::byte> bytes;
@@ -72,42 +67,88 @@ Result<TopicTable, MetadataError> MetadataStore::load() const {
     bytes.insert(bytes.end(), chunk, chunk + n);
   }
   ::close(fd);
-  if (bytes.size() < kHeaderBytes || std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0) {
+  if (bytes.size() < kHeaderBytes || std::memcmp(bytes.data(), magic, sizeof(magic)) != 0) {
     return MetadataError{.code = MetadataErrc::kCorrupt};
   }
-  const uint32_t length = get_u32(bytes.data() + sizeof(kMagic));
-  const uint32_t crc = get_u32(bytes.data() + sizeof(kMagic) + 4);
+  const uint32_t length = get_u32(bytes.data() + sizeof(magic));
+  const uint32_t crc = get_u32(bytes.data() + sizeof(magic) + 4);
   if (bytes.size() != kHeaderBytes + length) return MetadataError{.code = MetadataErrc::kCorrupt};
   std::span<const std::byte> body(bytes.data() + kHeaderBytes, length);
   if (storage::crc32c(body) != crc) return MetadataError{.code = MetadataErrc::kCorrupt};
-  auto table = TopicTable::decode(body);
-  if (!table) return MetadataError{.code = MetadataErrc::kCorrupt};
-  return std::move(*table);
+  return std::optional<std::vector<std::byte>>(std::vector<std::byte>(body.begin(), body.end()));
 }
 
-Result<void, MetadataError> MetadataStore::save(const TopicTable& table) const {
-  if (::mkdir(dir_.c_str(), 0755) != 0 && errno != EEXIST) return io_error();
-  std::vector<std::byte> body = table.encode();
+// Writes magic, length, CRC-32C and `body` to a temporary file, syncs it, renames it over `path`
+// and syncs the directory: a crash leaves the old file or the new one, never a mix.
+Result<void, MetadataError> write_atomically(const std::string& dir, const std::string& path,
+                                             const char (&magic)[8],
+                                             const std::vector<std::byte>& body) {
+  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) return io_error();
   std::vector<std::byte> file(kHeaderBytes);
-  std::memcpy(file.data(), kMagic, sizeof(kMagic));
-  put_u32(file.data() + sizeof(kMagic), static_cast<uint32_t>(body.size()));
-  put_u32(file.data() + sizeof(kMagic) + 4, storage::crc32c(body));
+  std::memcpy(file.data(), magic, sizeof(magic));
+  put_u32(file.data() + sizeof(magic), static_cast<uint32_t>(body.size()));
+  put_u32(file.data() + sizeof(magic) + 4, storage::crc32c(body));
   file.insert(file.end(), body.begin(), body.end());
 
-  const std::string tmp = path_ + ".tmp";
+  const std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return io_error();
   auto written = write_fully(fd, file);
   if (written && ::fdatasync(fd) != 0) written = io_error();
   ::close(fd);
   if (!written) return written;
-  if (::rename(tmp.c_str(), path_.c_str()) != 0) return io_error();
-  int dir_fd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return io_error();
+  int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir_fd < 0) return io_error();
   int rc = ::fsync(dir_fd);
   ::close(dir_fd);
   if (rc != 0) return io_error();
   return {};
+}
+
+}  // namespace
+
+std::string to_string(const MetadataError& e) {
+  if (e.code == MetadataErrc::kCorrupt) return "metadata file is corrupt";
+  return fmt::format("metadata file I/O error: {}", e.io.name());
+}
+
+MetadataStore::MetadataStore(std::string data_dir)
+    : dir_(data_dir + "/__cluster_metadata"),
+      path_(dir_ + "/topics"),
+      producer_ids_path_(dir_ + "/producer_ids") {}
+
+Result<TopicTable, MetadataError> MetadataStore::load() const {
+  auto body = read_checked(path_, kMagic);
+  if (!body) return body.error();
+  if (!body->has_value()) return TopicTable{};
+  auto table = TopicTable::decode(**body);
+  if (!table) return MetadataError{.code = MetadataErrc::kCorrupt};
+  return std::move(*table);
+}
+
+Result<void, MetadataError> MetadataStore::save(const TopicTable& table) const {
+  return write_atomically(dir_, path_, kMagic, table.encode());
+}
+
+Result<int64_t, MetadataError> MetadataStore::load_producer_id_mark() const {
+  auto body = read_checked(producer_ids_path_, kProducerIdsMagic);
+  if (!body) return body.error();
+  if (!body->has_value()) return int64_t{0};
+  const std::vector<std::byte>& bytes = **body;
+  if (bytes.size() != 8) return MetadataError{.code = MetadataErrc::kCorrupt};
+  const int64_t mark =
+      static_cast<int64_t>((uint64_t{get_u32(bytes.data())} << 32) | get_u32(bytes.data() + 4));
+  if (mark < 0) return MetadataError{.code = MetadataErrc::kCorrupt};
+  return mark;
+}
+
+Result<void, MetadataError> MetadataStore::save_producer_id_mark(int64_t mark) const {
+  RL_ASSERT(mark >= 0);
+  std::vector<std::byte> body(8);
+  put_u32(body.data(), static_cast<uint32_t>(static_cast<uint64_t>(mark) >> 32));
+  put_u32(body.data() + 4, static_cast<uint32_t>(static_cast<uint64_t>(mark)));
+  return write_atomically(dir_, producer_ids_path_, kProducerIdsMagic, body);
 }
 
 }  // namespace ringlog::cluster

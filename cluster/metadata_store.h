@@ -34,11 +34,18 @@ class MetadataStore {
   Result<TopicTable, MetadataError> load() const;
   Result<void, MetadataError> save(const TopicTable& table) const;
 
+  // The producer-id high-water mark, in <data dir>/__cluster_metadata/producer_ids: no producer
+  // id at or above it was ever handed out. 0 when there is no file yet. Same atomic write and
+  // CRC as the topic table.
+  Result<int64_t, MetadataError> load_producer_id_mark() const;
+  Result<void, MetadataError> save_producer_id_mark(int64_t mark) const;
+
   const std::string& path() const { return path_; }
 
  private:
   std::string dir_;
   std::string path_;
+  std::string producer_ids_path_;
 };
 
 }  // namespace ringlog::cluster

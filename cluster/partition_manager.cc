@@ -39,6 +39,30 @@ std::vector<RemoteWaiter> Partition::take_waiters() {
   return out;
 }
 
+namespace {
+
+// Replays the idempotent batches of a log into a producer-state table, in log order.
+class ProducerStateRebuild final : public storage::BatchSink {
+ public:
+  explicit ProducerStateRebuild(ProducerStateTable& table) : table_(table) {}
+
+  void on_batch(const storage::RecordBatchView& batch) override {
+    if (batch.producer_id().value() < 0 || batch.is_control()) return;
+    if (batch.base_sequence() < 0 || batch.last_offset_delta() < 0) return;
+    const SequencedBatch sequenced{
+        .producer_id = batch.producer_id().value(),
+        .producer_epoch = batch.producer_epoch(),
+        .first_sequence = batch.base_sequence(),
+        .last_sequence = last_sequence_of(batch.base_sequence(), batch.last_offset_delta())};
+    table_.replay(sequenced, batch.base_offset().value());
+  }
+
+ private:
+  ProducerStateTable& table_;
+};
+
+}  // namespace
+
 PartitionManager::PartitionManager(std::string data_dir, storage::FileSystem& fs)
     : data_dir_(std::move(data_dir)), fs_(fs) {}
 
@@ -53,12 +77,18 @@ Task<Result<Partition*, storage::LogError>> PartitionManager::open(std::string t
   auto log = co_await storage::Log::open(&fs_, partition_dir(data_dir_, topic, index),
                                          std::move(options));
   if (!log) co_return log.error();
+  auto partition = std::make_unique<Partition>(topic, index, std::move(*log));
+  ProducerStateRebuild rebuild(partition->producers());
+  auto scanned = co_await partition->log().scan_batches(kProducerStateSegmentsScanned, &rebuild);
+  if (!scanned) {
+    co_await partition->log().close();
+    co_return scanned.error();
+  }
   // Another open of the same partition may have finished while this one was opening.
   if (Partition* existing = find(topic, index)) {
-    co_await (*log)->close();
+    co_await partition->log().close();
     co_return existing;
   }
-  auto partition = std::make_unique<Partition>(topic, index, std::move(*log));
   Partition* p = partition.get();
   partitions_[topic][index] = std::move(partition);
   co_return p;

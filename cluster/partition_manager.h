@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cluster/producer_state.h"
 #include "engine/base/types.h"
 #include "engine/reactor/event.h"
 #include "engine/reactor/reactor.h"
@@ -48,6 +49,8 @@ class Partition {
   const std::string& topic() const { return topic_; }
   int32_t index() const { return index_; }
   storage::Log& log() { return *log_; }
+  // Idempotent producers' sequences; rebuilt from the log's newest segments on open.
+  ProducerStateTable& producers() { return producers_; }
 
   void add_waiter(RemoteWaiter waiter);
   // The waiters to wake after an append; the list starts over empty.
@@ -57,8 +60,14 @@ class Partition {
   std::string topic_;
   int32_t index_;
   std::unique_ptr<storage::Log> log_;
+  ProducerStateTable producers_;
   std::vector<RemoteWaiter> waiters_;
 };
+
+// How many of a partition's newest segments are scanned on open to rebuild its producer state.
+// Retries of batches older than these are no longer recognised as duplicates (Kafka keeps
+// producer-state snapshots instead; see CHANGELOG).
+inline constexpr size_t kProducerStateSegmentsScanned = 2;
 
 class PartitionManager {
  public:

@@ -32,6 +32,7 @@ bool is_served(kafka::ApiKey key) {
     case kafka::ApiKey::kDescribeGroups:
     case kafka::ApiKey::kDeleteGroups:
     case kafka::ApiKey::kOffsetDelete:
+    case kafka::ApiKey::kInitProducerId:
       return true;
     default:
       return false;

@@ -85,5 +85,6 @@ Task<Response> list_groups(Context ctx, kafka::ListGroupsRequest request);
 Task<Response> describe_groups(Context ctx, kafka::DescribeGroupsRequest request);
 Task<Response> delete_groups(Context ctx, kafka::DeleteGroupsRequest request);
 Task<Response> offset_delete(Context ctx, kafka::OffsetDeleteRequest request);
+Task<Response> init_producer_id(Context ctx, kafka::InitProducerIdRequest request);
 
 }  // namespace ringlog::cluster::handlers

@@ -5,6 +5,7 @@
 
 #include "engine/base/assert.h"
 #include "engine/reactor/reactor.h"
+#include "engine/storage/batch_scanner.h"
 #include "engine/storage/clean_shutdown_marker.h"
 #include "engine/storage/crc32c.h"
 #include "engine/storage/record_batch.h"
@@ -357,6 +358,29 @@ Task<Result<void, LogError>> Log::write_clean_state() {
   if (!marker_synced) co_return LogError::from_errno(marker_synced.error());
   auto dir_synced = state_.fs->sync_dir(state_.dir);
   if (!dir_synced) co_return LogError::from_errno(dir_synced.error());
+  co_return Result<void, LogError>{};
+}
+
+Task<Result<void, LogError>> Log::scan_batches(size_t segments_max, BatchSink* sink) {
+  RL_ASSERT(sink != nullptr);
+  // Shared owners: retention may drop a segment from the log while the scan waits for a read.
+  std::vector<std::shared_ptr<Segment>> segments;
+  const size_t count = state_.segments.size();
+  const size_t first = count > segments_max ? count - segments_max : 0;
+  for (size_t i = first; i < count; ++i) segments.push_back(state_.segments[i]);
+  for (const std::shared_ptr<Segment>& segment : segments) {
+    BatchScanner scanner(
+        state_.fs, segment->fd(),
+        {.start = 0, .end = segment->size_bytes(), .chunk_bytes = kScanChunkBytes});
+    for (;;) {
+      auto next = co_await scanner.next();
+      if (!next) co_return LogError::from_errno(next.error());
+      if (!next->has_value()) break;
+      sink->on_batch((*next)->view);
+    }
+    // Recorded bytes always frame: a stop before the end means the file changed under us.
+    if (scanner.position() != segment->size_bytes()) co_return LogError::from_errno(Errno{EIO});
+  }
   co_return Result<void, LogError>{};
 }
 

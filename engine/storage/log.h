@@ -66,6 +66,17 @@ struct RetentionResult {
   uint64_t bytes_deleted = 0;
 };
 
+// Receives the batches Log::scan_batches() walks. Called synchronously, on the log's shard.
+class BatchSink {
+ public:
+  // `batch` is whole and was validated when it was appended or recovered; valid only during the
+  // call.
+  virtual void on_batch(const RecordBatchView& batch) = 0;
+
+ protected:
+  ~BatchSink() = default;
+};
+
 class Log {
  public:
   // Opens (or creates) the log in `dir`, recovering it as log_recovery.h describes, and starts
@@ -88,6 +99,12 @@ class Log {
 
   // The base offset of the first batch whose max timestamp is >= `timestamp`; nullopt if none.
   Task<Result<std::optional<Offset>, LogError>> offset_for_timestamp(TimestampMs timestamp);
+
+  // Hands every batch of the newest `segments_max` segments to `sink`, oldest first (framing
+  // only, no validation): how state kept in batch headers, such as idempotent producers'
+  // sequences, is rebuilt when a partition opens. Reads the segments' bytes in 1 MiB chunks.
+  static constexpr size_t kScanChunkBytes = 1 << 20;
+  Task<Result<void, LogError>> scan_batches(size_t segments_max, BatchSink* sink);
 
   // Deletes the oldest sealed segments that retention.ms / retention.bytes no longer keep, and
   // advances the log start offset. The active segment is never deleted.

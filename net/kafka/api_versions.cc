@@ -37,6 +37,8 @@ constexpr bool advertises(ApiKey key, int16_t version) {
   return check_version(key, version) == VersionSupport::kSupported;
 }
 static_assert(advertises(ApiKey::kProduce, 3) && advertises(ApiKey::kProduce, 7));
+// gzip/snappy/lz4 from librdkafka <= 2.11.0: the Produce range must include v0 (api_versions.h).
+static_assert(advertises(ApiKey::kProduce, 0));
 static_assert(advertises(ApiKey::kFetch, 4) && advertises(ApiKey::kFetch, 10));
 static_assert(advertises(ApiKey::kListOffsets, 1));
 static_assert(advertises(ApiKey::kApiVersions, 0));

@@ -3,9 +3,9 @@
 // ("advertises exactly what is implemented"). Ranges follow shared/kafka-protocol/README.md §6:
 // floors are the lowest version a target client sends or feature-checks (librdkafka 2.0 needs
 // the group APIs, FindCoordinator and InitProducerId from 0, Produce 3 and 7, Fetch 4 and 10,
-// ListOffsets 1); ceilings stop before topic ids in Fetch (13+), KIP-848 group versions and
-// KIP-890/951 producer versions. Every range here lies inside its message definition
-// (net/kafka/schema/, checked at compile time in api_versions.cc).
+// ListOffsets 1; and Produce from 0, see below); ceilings stop before topic ids in Fetch (13+),
+// KIP-848 group versions and KIP-890/951 producer versions. Every range here lies inside its
+// message definition (net/kafka/schema/, checked at compile time in api_versions.cc).
 //
 // The server may advertise a subset (only the APIs it has handlers for): pass that subset to
 // api_versions_answer() and check_version().
@@ -26,7 +26,13 @@ struct ApiVersionRange {
 
 inline constexpr std::array kImplementedApis = {
     // The broker's first issue.
-    ApiVersionRange{ApiKey::kProduce, 3, 9},
+    // Produce from v0: librdkafka <= 2.11.0 compresses with gzip, snappy or lz4 only if the
+    // broker's Produce range reaches down to v0 (rdkafka_msgset_writer.c asks
+    // ApiVersion_supported(Produce, 0, 0) for those codecs; lz4 also needs FindCoordinator).
+    // v0-v2 carry magic 0/1 message sets, which this broker refuses per partition
+    // (cluster/handlers/produce.cc); magic-2 batches are taken at any version. Fetch stays at
+    // v4+: a fetch below v4 expects magic 0/1 and we do not down-convert.
+    ApiVersionRange{ApiKey::kProduce, 0, 9},
     ApiVersionRange{ApiKey::kFetch, 4, 12},
     ApiVersionRange{ApiKey::kListOffsets, 1, 7},
     ApiVersionRange{ApiKey::kMetadata, 0, 12},

@@ -1,8 +1,8 @@
 // Proves the broker answers bad input from a raw socket with the protocol's error or a clean
 // close, and survives it: truncated frames, negative and 2 GiB size prefixes, unknown api keys,
-// unsupported versions, corrupt CRCs, oversized batches, missing partitions and clients closing
-// mid-request. Afterwards the broker process is alive, an idle connection opened before still
-// works, and the records stored before are intact.
+// unsupported versions, corrupt CRCs, magic 0/1 message sets, oversized batches, missing
+// partitions and clients closing mid-request. Afterwards the broker process is alive, an idle
+// connection opened before still works, and the records stored before are intact.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -16,6 +16,7 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr int16_t kProduce = 0;
+constexpr int16_t kFetch = 1;
 constexpr int16_t kMetadata = 3;
 constexpr int16_t kApiVersions = 18;
 
@@ -118,7 +119,8 @@ TEST_F(BadInputTest, UnknownApiKeyIsClosed) {
 
 TEST_F(BadInputTest, UnsupportedVersionOfOtherApisIsClosed) {
   expect_close_after(request_frame(kMetadata, 99, 5, ""));
-  expect_close_after(request_frame(kProduce, 0, 5, ""));  // Produce v0-2 are not served
+  expect_close_after(request_frame(kFetch, 3, 5, ""));     // Fetch v0-3 are not served
+  expect_close_after(request_frame(kProduce, 10, 5, ""));  // nor Produce above v9
 }
 
 TEST_F(BadInputTest, UnsupportedApiVersionsVersionGetsV0AnswerWithTheApiList) {
@@ -157,6 +159,92 @@ TEST_F(BadInputTest, CorruptCrcGetsCorruptMessage) {
   ProducePartitionResult r = produce(record_batch({"bad1", "bad2"}, /*corrupt_crc=*/true), "intact", 0);
   ASSERT_TRUE(r.parsed);
   EXPECT_EQ(r.error_code, 2);  // CORRUPT_MESSAGE
+}
+
+// CRC-32 (IEEE), as a magic 0/1 message carries it.
+uint32_t crc32_ieee(std::string_view data) {
+  uint32_t crc = 0xFFFFFFFFu;
+  for (char ch : data) {
+    crc ^= static_cast<uint8_t>(ch);
+    for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+  }
+  return ~crc;
+}
+
+// A message set of one magic-0 or magic-1 message (null key), as Produce v0-v2 carry them.
+std::string legacy_message_set(int8_t magic, std::string_view value) {
+  Bytes message;  // magic .. value: what the CRC covers
+  message.i8(magic).i8(0);
+  if (magic == 1) message.i64(1'700'000'000'000LL);
+  message.i32(-1).bytes32(value);
+  Bytes entry;
+  entry.i32(static_cast<int32_t>(crc32_ieee(message.str()))).raw(message.str());
+  Bytes set;
+  set.i64(0).i32(static_cast<int32_t>(entry.size())).raw(entry.str());
+  return set.str();
+}
+
+// Produce v0-v2 body (no transactional id): one topic, one partition.
+std::string produce_v0_body(std::string_view topic, int32_t partition, std::string_view records) {
+  Bytes b;
+  b.i16(-1).i32(10'000).i32(1).str(topic).i32(1).i32(partition).bytes32(records);
+  return b.str();
+}
+
+TEST_F(BadInputTest, MagicZeroAndOneMessageSetsAreRefusedAndNothingIsStored) {
+  RawConnection c(broker_.port());
+  ASSERT_TRUE(c.connected());
+  // v2 with magic 1 and v0 with magic 0: UNSUPPORTED_FOR_MESSAGE_FORMAT, the connection stays.
+  for (auto [version, magic] :
+       {std::pair<int16_t, int8_t>{2, 1}, std::pair<int16_t, int8_t>{0, 0}}) {
+    SCOPED_TRACE(::testing::Message() << "Produce v" << version << " magic " << int{magic});
+    const int32_t correlation_id = 100 + version;
+    ASSERT_TRUE(
+        c.send(request_frame(kProduce, version, correlation_id,
+                             produce_v0_body("intact", 0, legacy_message_set(magic, "old")))));
+    auto frame = c.read_frame();
+    ASSERT_TRUE(frame.has_value()) << "no answer";
+    Cursor cur(*frame);
+    EXPECT_EQ(cur.i32(), correlation_id);
+    ASSERT_EQ(cur.i32(), 1);
+    EXPECT_EQ(cur.str(), "intact");
+    ASSERT_EQ(cur.i32(), 1);
+    EXPECT_EQ(cur.i32(), 0);
+    EXPECT_EQ(cur.i16(), 43);     // UNSUPPORTED_FOR_MESSAGE_FORMAT
+    EXPECT_EQ(cur.i64(), -1);     // base offset
+    if (version >= 2) cur.i64();  // log append time
+    if (version >= 1) cur.i32();  // throttle time
+    EXPECT_TRUE(cur.ok());
+    EXPECT_EQ(cur.left(), 0u);
+  }
+  // A magic-2 batch behind a magic-1 message in the same set: the whole partition is refused.
+  ASSERT_TRUE(c.send(request_frame(
+      kProduce, 1, 7,
+      produce_v0_body("intact", 0, legacy_message_set(1, "old") + record_batch({"new"})))));
+  auto mixed = c.read_frame();
+  ASSERT_TRUE(mixed.has_value());
+  Cursor m(*mixed);
+  m.i32();
+  m.i32();
+  m.str();
+  m.i32();
+  m.i32();
+  EXPECT_EQ(m.i16(), 43);
+  // Nothing was appended: the log end is still 10.
+  CommandResult r = kcat(broker_, {"-Q", "-t", "intact:0:-1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("offset 10"), std::string::npos) << r.out;
+  // The same connection then takes a magic-2 batch at Produce v2, at offset 10 (TearDown reads
+  // the first ten records back).
+  ASSERT_TRUE(
+      c.send(request_frame(kProduce, 2, 8, produce_v0_body("intact", 0, record_batch({"a10"})))));
+  auto ok = c.read_frame();
+  ASSERT_TRUE(ok.has_value());
+  ProducePartitionResult p = parse_produce_v3(*ok);  // v2 and v3 responses share their layout
+  ASSERT_TRUE(p.parsed);
+  EXPECT_EQ(p.correlation_id, 8);
+  EXPECT_EQ(p.error_code, 0);
+  EXPECT_EQ(p.base_offset, 10);
 }
 
 TEST_F(BadInputTest, BatchOverMaxMessageBytesGetsMessageTooLarge) {

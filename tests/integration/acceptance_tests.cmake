@@ -7,7 +7,8 @@ target_sources(integration_tests PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/acceptance_bad_input_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/acceptance_offsets_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/acceptance_crash_test.cc
-  ${CMAKE_CURRENT_LIST_DIR}/acceptance_records_test.cc)
+  ${CMAKE_CURRENT_LIST_DIR}/acceptance_records_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/acceptance_idempotence_test.cc)
 target_link_libraries(integration_tests PRIVATE PkgConfig::RDKAFKA)
 
 # rdkafka_performance (librdkafka's example load generator), built at build time into the build

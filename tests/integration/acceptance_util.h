@@ -105,11 +105,19 @@ inline std::string request_frame(int16_t api_key, int16_t version, int32_t corre
   return frame.str();
 }
 
+// The producer fields of a batch header; the defaults are a producer without an id.
+struct BatchProducer {
+  int64_t id = -1;
+  int16_t epoch = -1;
+  int32_t sequence = -1;
+};
+
 // A magic-2 record batch of `values` (null keys unless `key` given), CRC-32C correct unless
 // `corrupt_crc`.
 inline std::string record_batch(const std::vector<std::string>& values, bool corrupt_crc = false,
                                 int64_t timestamp_ms = 1'700'000'000'000LL,
-                                std::optional<std::string> key = std::nullopt) {
+                                std::optional<std::string> key = std::nullopt,
+                                BatchProducer producer = {}) {
   Bytes records;
   for (size_t i = 0; i < values.size(); ++i) {
     Bytes r;
@@ -127,9 +135,9 @@ inline std::string record_batch(const std::vector<std::string>& values, bool cor
       .i32(static_cast<int32_t>(values.size()) - 1)
       .i64(timestamp_ms)
       .i64(timestamp_ms)
-      .i64(-1)
-      .i16(-1)
-      .i32(-1)
+      .i64(producer.id)
+      .i16(producer.epoch)
+      .i32(producer.sequence)
       .i32(static_cast<int32_t>(values.size()))
       .raw(records.str());
   uint32_t crc = storage::crc32c(after_crc.str());
@@ -310,6 +318,9 @@ struct StoredBatch {
   int32_t records;
   int16_t attributes;
   int64_t max_timestamp;
+  int64_t producer_id;
+  int16_t producer_epoch;
+  int32_t base_sequence;
 };
 
 // Every magic-2 batch header in the partition directory's *.log files, in file order.
@@ -336,12 +347,12 @@ inline std::vector<StoredBatch> scan_partition_logs(const std::filesystem::path&
       c.i32();
       c.i64();
       const int64_t max_ts = c.i64();
-      c.i64();
-      c.i16();
-      c.i32();
+      const int64_t producer_id = c.i64();
+      const int16_t producer_epoch = c.i16();
+      const int32_t base_sequence = c.i32();
       const int32_t count = c.i32();
       if (pos + 12 + static_cast<size_t>(length) > data.size()) break;
-      out.push_back({base, count, attributes, max_ts});
+      out.push_back({base, count, attributes, max_ts, producer_id, producer_epoch, base_sequence});
       pos += 12 + static_cast<size_t>(length);
     }
   }

@@ -590,5 +590,46 @@ TEST_F(LogTest, UpdatedOptionsApplyToAnOpenLog) {
   });
 }
 
+// Collects base offsets handed over by Log::scan_batches.
+class BaseOffsets final : public BatchSink {
+ public:
+  void on_batch(const RecordBatchView& batch) override {
+    EXPECT_TRUE(batch.validate(BatchSource::kLog));
+    offsets.push_back(batch.base_offset());
+  }
+  std::vector<Offset> offsets;
+};
+
+TEST_F(LogTest, ScanBatchesWalksTheNewestSegmentsOldestFirst) {
+  run([](LogTestBase* t) -> Task<void> {
+    FileSystem* fs = &real_file_system();
+    auto opened = co_await Log::open(fs, t->dir_, no_time_roll({.segment_bytes = 4 * 1024}));
+    CO_ASSERT(opened);
+    auto log = std::move(*opened);
+    for (int i = 0; i < 40; ++i) {
+      auto batch = make_batch(2, TimestampMs(1 + i), 400);
+      CO_ASSERT_OK(co_await log->append(batch));
+    }
+    CO_ASSERT(log->segment_count() > 3u);
+    BaseOffsets all;
+    CO_ASSERT_OK(co_await log->scan_batches(log->segment_count(), &all));
+    CO_ASSERT(all.offsets.size() == 40u);
+    for (size_t i = 0; i < all.offsets.size(); ++i) {
+      EXPECT_EQ(all.offsets[i], Offset(static_cast<int64_t>(2 * i)));
+    }
+    // The newest two segments only: from the second-to-last segment's base offset on.
+    BaseOffsets newest;
+    CO_ASSERT_OK(co_await log->scan_batches(2, &newest));
+    const std::vector<Offset> bases = log->segment_base_offsets();
+    CO_ASSERT(!newest.offsets.empty());
+    EXPECT_EQ(newest.offsets.front(), bases[bases.size() - 2]);
+    EXPECT_EQ(newest.offsets.back(), Offset(78));
+    BaseOffsets none;
+    CO_ASSERT_OK(co_await log->scan_batches(0, &none));
+    EXPECT_TRUE(none.offsets.empty());
+    CO_ASSERT_OK(co_await log->close());
+  });
+}
+
 }  // namespace
 }  // namespace ringlog::storage::testing

@@ -159,8 +159,10 @@ TEST(ApiVersionsTableTest, AdvertisedRangesAreValidAndUnique) {
     EXPECT_EQ(find_api(range.key), &range) << to_string(range.key) << " listed twice";
     EXPECT_NE(to_string(range.key), "Unknown");
   }
-  EXPECT_EQ(check_version(ApiKey::kProduce, 2), VersionSupport::kUnsupportedVersion);
-  EXPECT_EQ(check_version(ApiKey::kProduce, 3), VersionSupport::kSupported);
+  EXPECT_EQ(check_version(ApiKey::kProduce, 0), VersionSupport::kSupported);
+  EXPECT_EQ(check_version(ApiKey::kProduce, 10), VersionSupport::kUnsupportedVersion);
+  EXPECT_EQ(check_version(ApiKey::kFetch, 3), VersionSupport::kUnsupportedVersion);
+  EXPECT_EQ(check_version(ApiKey::kFetch, 4), VersionSupport::kSupported);
   EXPECT_EQ(check_version(ApiKey::kSaslHandshake, 1), VersionSupport::kUnknownApi);
 }
 
