@@ -6,6 +6,13 @@
    `co_await smp.call(shard, [p] { ... })`: the closure temporary is destroyed twice, so its
    captures are released twice (a shared_ptr capture frees what it still points to).
    Name the lambda first: `auto fn = [p] { ... }; co_await smp.call(shard, fn);`.
+3. A temporary of class type passed by value to a coroutine inside a `co_await` expression,
+   e.g. `co_await create_topic(name, -1, {}, false)` or `co_await open(std::string("x"))`: it
+   is copied into the coroutine frame bytewise, so a std::string or std::map in it points into
+   the caller's frame. Name it first. Only what a regex can see is caught: a bare `{}`
+   argument, a string literal, a `std::` class temporary. Implicit conversions (a `const char*`
+   passed for a std::string parameter) are not; designated-initializer option structs
+   (`{.cancel = &c}`) are allowed because ours are trivially copyable.
 Prints file:line for each hit; exits 1 if any.
 """
 import pathlib
@@ -13,6 +20,12 @@ import re
 import sys
 
 CONDITION = re.compile(r"\b(if|while)\s*\(\s*!?\s*co_await\b")
+# A bare `{}` argument, a string literal, or a std:: class temporary other than the views and
+# helpers that are trivially copyable or not temporaries at all.
+TEMPORARY = re.compile(
+    r'[(,]\s*\{\s*\}'
+    r'|"(?:[^"\\]|\\.)*"'
+    r'|\bstd::(?!span\b|move\b|chrono\b|exchange\b|get\b|min\b|max\b|string_view\b)\w+\s*(<[^;]*?>)?\s*[({]')
 LAMBDA = re.compile(r"\[[^\[\]]*\]\s*(\([^()]*\))?\s*(mutable\s*)?(->\s*[\w:<>, ]+\s*)?\{")
 
 
@@ -55,6 +68,9 @@ def main():
             for no, stmt in statements_with_co_await(text):
                 if LAMBDA.search(stmt):
                     print(f"{path}:{no}: lambda expression inside a co_await expression")
+                    bad += 1
+                elif TEMPORARY.search(stmt) and not stmt.startswith("co_await()"):
+                    print(f"{path}:{no}: temporary argument inside a co_await expression")
                     bad += 1
     return 1 if bad else 0
 

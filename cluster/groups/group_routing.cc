@@ -10,8 +10,11 @@ reactor::Task<kafka::ErrorCode> ensure_offsets_topic(Broker& broker) {
   const GroupOptions& options = broker.options().groups;
   ConfigMap overrides{{"cleanup.policy", "compact"},
                       {"segment.bytes", std::to_string(options.offsets_topic_segment_bytes)}};
-  TopicOpResult created = co_await broker.create_topic(
-      kOffsetsTopic, options.offsets_topic_partitions, std::move(overrides), false);
+  // Named, not a temporary: GCC 12 copies a by-value temporary argument of a coroutine called
+  // in a co_await bytewise (CHANGELOG, known hazards).
+  std::string name = kOffsetsTopic;
+  TopicOpResult created = co_await broker.create_topic(name, options.offsets_topic_partitions,
+                                                       std::move(overrides), false);
   // Two first requests may race to create it: the loser sees it exists, which is fine.
   if (created.error == kafka::ErrorCode::kNone ||
       created.error == kafka::ErrorCode::kTopicAlreadyExists) {

@@ -89,7 +89,8 @@ Task<Response> metadata(Context ctx, kafka::MetadataRequest request) {
     if (name == groups::kOffsetsTopic) {
       created.error = co_await groups::ensure_offsets_topic(broker);
     } else {
-      created = co_await broker.create_topic(name, -1, {}, false);
+      ConfigMap no_overrides;  // named: see the temporaries hazard in CHANGELOG
+      created = co_await broker.create_topic(name, -1, no_overrides, false);
     }
     if (created.error == ErrorCode::kNone || created.error == ErrorCode::kTopicAlreadyExists) {
       TopicTableSnapshot now = broker.snapshot();
