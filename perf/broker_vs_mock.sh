@@ -1,17 +1,27 @@
 #!/usr/bin/env bash
-# ringlog vs the librdkafka mock broker, same client (rdkafka_performance), side by side:
-# produce throughput and broker CPU seconds per GB for 1 and 8 partitions, 100 B and 1 KiB
-# records, acks=1 and acks=all. Both brokers run as their own processes on 127.0.0.1.
+# ringlog vs the librdkafka mock broker, same client (rdkafka_performance), side by side, each
+# broker its own process on 127.0.0.1, a fresh one per cell (issue 3's performance table):
+#   produce  1 and 8 partitions x 100 B and 1 KiB x acks=1 and acks=all: records/s, MB/s and
+#            broker CPU seconds per GB ingested;
+#   consume  1 and 8 partitions x 100 B and 1 KiB, one group consumer from the beginning: ringlog
+#            reads a log of >= 2 GiB from its segment files; the mock, which keeps only about
+#            5 MiB per partition, reads 4 MiB per partition from memory (median of 9 readers);
+#   latency  1,000 records/s of 100 B, linger.ms=0, acks=1, one partition: per-record produce
+#            latency (send -> delivery report) p50 / p99 for the mock, ringlog with flush none
+#            (the default) and ringlog with a flush on every message.
 #
-#   perf/broker_vs_mock.sh [build_dir] [records]
+#   perf/broker_vs_mock.sh [build_dir] [sections]
 #     build_dir  a release build with the ringlog binary (default build/release)
-#     records    records per produce run (default 2,000,000)
-#
-# Not yet covered (issue 3): consume over a >= 2 GiB log, latency at 1,000 msg/s.
+#     sections   any of "produce consume latency" (default all three)
+# Environment: GB (default 1) = data per produce cell; FILL_GIB (default 2.1) = consume log size;
+# LAT_RECORDS (default 10000) = records per latency run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=${1:-build/release}
-records=${2:-2000000}
+sections=${2:-produce consume latency}
+gb=${GB:-1}
+fill_gib=${FILL_GIB:-2.1}
+lat_records=${LAT_RECORDS:-10000}
 ringlog=$build_dir/apps/ringlog/ringlog
 [[ -x $ringlog ]] || { echo "build $ringlog first (cmake --preset release && cmake --build --preset release)"; exit 1; }
 tools=$build_dir/perf-tools
@@ -33,15 +43,18 @@ wait_port() {
   done
   echo "port $1 not listening" >&2; return 1
 }
-# start_ringlog <partitions> -> sets broker_pid, bootstrap
+# start_ringlog <partitions> [extra flags] -> sets broker_pid, bootstrap
 start_ringlog() {
+  local partitions=$1; shift
   local port; port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   rm -rf "$work/data"
   "$ringlog" broker --listeners "PLAINTEXT://127.0.0.1:$port" --log.dirs "$work/data" \
-    --num.partitions "$1" 2>"$work/ringlog.log" &
+    --num.partitions "$partitions" --group.initial.rebalance.delay.ms 0 "$@" 2>"$work/ringlog.log" &
   broker_pid=$!
   bootstrap=127.0.0.1:$port
   wait_port "$port"
+  # The topic exists before any client comes, as the mock's does.
+  kcat -b "$bootstrap" -L -t perf >/dev/null 2>&1
 }
 start_mock() {
   rm -f "$work/port"
@@ -51,33 +64,109 @@ start_mock() {
   bootstrap=$(cat "$work/port")
 }
 stop_broker() { kill "$broker_pid"; wait "$broker_pid" 2>/dev/null || true; broker_pid=""; }
+sync_disk() { sync; sleep 0.2; }  # no writeback of the previous cell in this one's way
 
-# produce <size> <acks> -> "records/s MB/s cpu_s"
+# produce <size> <acks> <records> -> "records/s MB/s cpu_s errors"
 produce() {
   local before after out
   before=$(cpu_seconds "$broker_pid")
-  out=$("$perf_bin" -P -t perf -b "$bootstrap" -s "$1" -c "$records" -a "$2" \
+  out=$("$perf_bin" -P -t perf -b "$bootstrap" -s "$1" -c "$3" -a "$2" \
         -X linger.ms=5 -X batch.num.messages=10000 -u 2>&1)
   after=$(cpu_seconds "$broker_pid")
   # The last table row: elapsed_ms msgs bytes rtt dr dr_m/s dr_MB/s dr_err ...
   echo "$out" | awk -v cpu="$(echo "$after - $before" | bc -l)" '
     /^\|/ && $2 ~ /^[0-9]+$/ {row=$0}
-    END {split(row, f, "|"); printf "%d %.1f %.2f %d\n", f[7], f[8], cpu, f[9]}'
+    END {split(row, f, "|"); printf "%d %.1f %.3f %d\n", f[7], f[8], cpu, f[9]}'
 }
 
-echo "machine: $(nproc) cpus, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); commit $(git rev-parse --short HEAD); $records records per run"
-printf '%-28s %12s %9s %10s %12s %9s %10s %7s %9s\n' case "ringlog r/s" "MB/s" "cpu s/GB" "mock r/s" "MB/s" "cpu s/GB" ratio cpu-ratio
-for partitions in 1 8; do
-  for size in 100 1024; do
-    for acks in 1 -1; do
-      start_ringlog "$partitions"; read -r r_rate r_mb r_cpu r_err < <(produce "$size" "$acks"); stop_broker
-      start_mock "$partitions"; read -r m_rate m_mb m_cpu m_err < <(produce "$size" "$acks"); stop_broker
-      gb=$(echo "$records * $size / 1000000000" | bc -l)
-      printf '%-28s %12d %9.1f %10.3f %12d %9.1f %10.3f %6.2fx %8.2fx\n' \
-        "p=$partitions size=$size acks=$acks" "$r_rate" "$r_mb" "$(echo "$r_cpu / $gb" | bc -l)" \
-        "$m_rate" "$m_mb" "$(echo "$m_cpu / $gb" | bc -l)" \
-        "$(echo "$r_rate / $m_rate" | bc -l)" "$(echo "($r_cpu / $gb) / ($m_cpu / $gb + 0.000001)" | bc -l)"
-      [[ $r_err == 0 && $m_err == 0 ]] || echo "  delivery errors: ringlog $r_err, mock $m_err"
+# consume <records> -> "records/s MB/s cpu_s errors" (one group consumer from the beginning)
+consume() {
+  local before after out
+  before=$(cpu_seconds "$broker_pid")
+  out=$("$perf_bin" -C -G "perf-$RANDOM" -t perf -b "$bootstrap" -o beginning -c "$1" -u \
+        -X fetch.wait.max.ms=100 2>&1)
+  after=$(cpu_seconds "$broker_pid")
+  # The last table row: elapsed_ms msgs bytes rtt m/s MB/s rx_err offset
+  echo "$out" | awk -v cpu="$(echo "$after - $before" | bc -l)" '
+    /^\|/ && $2 ~ /^[0-9]+$/ {row=$0}
+    END {split(row, f, "|"); printf "%d %.1f %.3f %d\n", f[6], f[7], cpu, f[8]}'
+}
+
+# latency -> "p50_ms p99_ms" of per-record produce latency at 1,000 records/s
+latency() {
+  rm -f "$work/lat"
+  "$perf_bin" -P -t perf -b "$bootstrap" -s 100 -c "$lat_records" -a 1 -r 1000 -l -A "$work/lat" \
+    -X linger.ms=0 -p 0 >/dev/null 2>&1
+  sort -n "$work/lat" | awk '{a[NR]=$1} END {printf "%.3f %.3f\n", a[int(NR*0.5)]/1000, a[int(NR*0.99)]/1000}'
+}
+
+echo "machine: $(nproc) cpus, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), kernel $(uname -r); commit $(git rev-parse --short HEAD)"
+
+if [[ $sections == *produce* ]]; then
+  echo "== produce (${gb} GB per cell, linger.ms=5, batch.num.messages=10000)"
+  printf '%-26s %11s %8s %9s %11s %8s %9s %7s %7s\n' case "ringlog r/s" "MB/s" "cpu s/GB" \
+    "mock r/s" "MB/s" "cpu s/GB" ratio "cpu x"
+  for partitions in 1 8; do
+    for size in 100 1024; do
+      records=$(echo "$gb * 1000000000 / $size" | bc)
+      for acks in 1 -1; do
+        sync_disk
+        start_ringlog "$partitions"; read -r r_rate r_mb r_cpu r_err < <(produce "$size" "$acks" "$records"); stop_broker
+        start_mock "$partitions"; read -r m_rate m_mb m_cpu m_err < <(produce "$size" "$acks" "$records"); stop_broker
+        printf '%-26s %11d %8.1f %9.3f %11d %8.1f %9.3f %6.2fx %6.2fx\n' \
+          "p=$partitions size=$size acks=$acks" "$r_rate" "$r_mb" "$(echo "$r_cpu / $gb" | bc -l)" \
+          "$m_rate" "$m_mb" "$(echo "$m_cpu / $gb" | bc -l)" \
+          "$(echo "$r_rate / $m_rate" | bc -l)" "$(echo "$r_cpu / ($m_cpu + 0.000001)" | bc -l)"
+        [[ $r_err == 0 && $m_err == 0 ]] || echo "  delivery errors: ringlog $r_err, mock $m_err"
+      done
     done
   done
-done
+fi
+
+# consume_median <records> <runs> -> "records/s MB/s" medians over <runs> consumers reading the
+# same log from the beginning one after the other.
+consume_median() {
+  local rates=() mbs=() r m c e
+  for _ in $(seq 1 "$2"); do
+    read -r r m c e < <(consume "$1")
+    rates+=("$r"); mbs+=("$m")
+  done
+  echo "$(printf '%s\n' "${rates[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}') $(printf '%s\n' "${mbs[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')"
+}
+
+if [[ $sections == *consume* ]]; then
+  # The mock keeps only about 5 MiB per partition (older records are dropped), so it cannot hold
+  # a 2 GiB log: it is measured reading 4 MiB per partition from memory (median of 9 readers),
+  # ringlog reading a >= 2 GiB log from its segment files.
+  echo "== consume from the beginning: ringlog a ${fill_gib} GiB log (segment files), the mock 4 MiB per partition (memory; all it keeps)"
+  printf '%-22s %12s %8s %9s %12s %8s %7s\n' case "ringlog r/s" "MB/s" "cpu s/GB" "mock r/s" "MB/s" ratio
+  for partitions in 1 8; do
+    for size in 100 1024; do
+      fill=$(echo "$fill_gib * 1073741824 / $size" | bc)
+      sync_disk
+      start_ringlog "$partitions"; produce "$size" 1 "$fill" >/dev/null
+      log_gib=$(du -sb "$work/data" | awk '{printf "%.2f", $1 / 1073741824}')
+      read -r r_rate r_mb r_cpu r_err < <(consume "$fill"); stop_broker
+      small=$(echo "$partitions * 4 * 1048576 / ($size + 70)" | bc)
+      start_mock "$partitions"; produce "$size" 1 "$small" >/dev/null
+      read -r m_rate m_mb < <(consume_median "$small" 9); stop_broker
+      printf '%-22s %12d %8.1f %9.3f %12d %8.1f %6.2fx\n' "p=$partitions size=$size" \
+        "$r_rate" "$r_mb" "$(echo "$r_cpu / ($fill * $size / 1000000000)" | bc -l)" \
+        "$m_rate" "$m_mb" "$(echo "$r_rate / ($m_rate + 0.001)" | bc -l)"
+      echo "  (ringlog's log: $log_gib GiB on disk; $fill records read)"
+      [[ $r_err == 0 ]] || echo "  errors: ringlog $r_err"
+    done
+  done
+fi
+
+if [[ $sections == *latency* ]]; then
+  echo "== produce latency, 1,000 records/s x ${lat_records}, 100 B, linger.ms=0, acks=1, 1 partition"
+  start_mock 1; read -r m50 m99 < <(latency); stop_broker
+  sync_disk; start_ringlog 1; read -r r50 r99 < <(latency); stop_broker
+  sync_disk; start_ringlog 1 --log.flush.interval.messages 1; read -r f50 f99 < <(latency); stop_broker
+  printf '%-34s %9s %9s\n' broker "p50 ms" "p99 ms"
+  printf '%-34s %9.3f %9.3f\n' "mock" "$m50" "$m99"
+  printf '%-34s %9.3f %9.3f   (%.2fx / %.2fx the mock)\n' "ringlog, flush none" "$r50" "$r99" \
+    "$(echo "$r50 / $m50" | bc -l)" "$(echo "$r99 / $m99" | bc -l)"
+  printf '%-34s %9.3f %9.3f\n' "ringlog, flush every message" "$f50" "$f99"
+fi

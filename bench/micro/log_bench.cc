@@ -134,6 +134,10 @@ void BM_Append(benchmark::State& state, size_t batch_bytes, FlushPolicy flush, i
   if (const char* poll = std::getenv("RINGLOG_BENCH_IDLE_POLL_US")) {
     options.idle_poll_us = std::chrono::microseconds(std::stoul(poll));
   }
+  // 0 turns off polling while a sync is in flight (the comparison in perf/engine.md).
+  if (const char* poll = std::getenv("RINGLOG_BENCH_IN_FLIGHT_POLL_US")) {
+    options.in_flight_poll_us = std::chrono::microseconds(std::stoul(poll));
+  }
   reactor::Reactor reactor(ShardId(0), options);
   reactor.block_on(append_loop(&state, batch_bytes, flush, producers));
 }

@@ -36,6 +36,10 @@ using IoResult = Result<uint32_t, Errno>;
 struct IoOptions {
   CancelSource* cancel = nullptr;
   std::optional<std::chrono::nanoseconds> timeout;
+  // The loop polls instead of sleeping while this operation is in flight
+  // (ReactorOptions::in_flight_poll_us): for short blocking work on an io-wq thread whose
+  // completion someone waits for, e.g. the fdatasync of a synced append.
+  bool poll_until_done = false;
 };
 
 // How many times an operation is resubmitted after -EINTR/-EAGAIN before the error is returned.
@@ -65,6 +69,7 @@ class IoOp final : public Completion, public Cancellable {
   void await_suspend(std::coroutine_handle<> h) {
     waiter_ = h;
     reactor_ = &Reactor::current();
+    if (options_.poll_until_done) reactor_->begin_polled_op();
     submit();
     if (options_.cancel != nullptr) options_.cancel->attach(this);
   }
@@ -77,6 +82,7 @@ class IoOp final : public Completion, public Cancellable {
       submit();
       return;
     }
+    if (options_.poll_until_done) reactor_->end_polled_op();
     // A linked timeout that fired shows up as -ECANCELED (or -ETIME for a TIMEOUT op itself).
     result_ = result;
     if (options_.cancel != nullptr) options_.cancel->detach(this);

@@ -46,6 +46,11 @@ struct ReactorOptions {
   // long. Waking a sleeping thread costs ~10-15 us per hop on a VM (an IPI to a halted vCPU);
   // a peer that answers within the window is seen without any wake-up. 0 disables polling.
   std::chrono::microseconds idle_poll_us{50};
+  // While an operation marked IoOptions::poll_until_done is in flight (an fdatasync that an
+  // append waits on), the idle loop polls this long instead: the completion comes from an io-wq
+  // thread within ~100-200 us, and a shard that slept meanwhile pays a wake-up per sync (with
+  // one append in flight, ~25% of the synced append rate on this VM; perf/engine.md).
+  std::chrono::microseconds in_flight_poll_us{2000};
 };
 
 // Hooks the shard group installs so the loop can move cross-shard messages (see smp.h).
@@ -157,6 +162,12 @@ class Reactor {
 
   // Makes the current turn skip its wait in the kernel (state a loop condition checks changed).
   void skip_wait_this_turn() { skip_wait_ = true; }
+  // An operation the loop should poll for rather than sleep through (see in_flight_poll_us).
+  void begin_polled_op() { ++polled_ops_; }
+  void end_polled_op() {
+    RL_ASSERT(polled_ops_ > 0);
+    --polled_ops_;
+  }
 
   // For maybe_yield(): true (and the current turn's step 1 ends) once the turn has run for
   // kTurnRunMax. Reads the clock only every kYieldCheckEvery calls to stay cheap.
@@ -206,6 +217,7 @@ class Reactor {
   uint64_t live_tasks_ = 0;
   uint64_t inline_flushes_ = 0;
   bool skip_wait_ = false;
+  uint32_t polled_ops_ = 0;
   bool reaping_ = false;
   Clock::time_point turn_started_{};
   uint32_t yield_checks_ = 0;

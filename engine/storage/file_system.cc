@@ -65,7 +65,8 @@ class RealFileSystem final : public FileSystem {
       if (mode_ == WriteMode::kInlineWithSync) {
         out.sync = inline_fdatasync(fd);
       } else {
-        out.sync = co_await reactor::fdatasync(fd);
+        // Polled: the append waits for it (ReactorOptions::in_flight_poll_us).
+        out.sync = co_await reactor::fdatasync(fd, {.poll_until_done = true});
       }
     }
     co_return out;
