@@ -237,17 +237,24 @@ TEST(GroupCliTest, ListAndDescribeShowMembersCommittedOffsetsAndLagThatDropsToZe
 TEST(GroupCliTest, KcatBalancedConsumerIsDescribedAndItsLagDropsToZero) {
   BrokerProcess broker(group_broker(3));
   broker.start();
-  std::string input;
-  for (int i = 0; i < 300; ++i) input += "event-" + std::to_string(i) + "\n";
-  ASSERT_EQ(kcat(broker, {"-P", "-t", "events"}, input).exit_code, 0);
+  // Keyed, so every partition gets records (unkeyed, librdkafka's sticky partitioning may put
+  // a whole run in one partition, and kcat commits only the partitions it read from).
+  auto keyed_events = [](int first, int count) {
+    std::string lines;
+    for (int i = first; i < first + count; ++i) {
+      lines += "k" + std::to_string(i) + ":event-" + std::to_string(i) + "\n";
+    }
+    return lines;
+  };
+  std::string input = keyed_events(0, 300);
+  ASSERT_EQ(kcat(broker, {"-P", "-t", "events", "-K", ":"}, input).exit_code, 0);
   // kcat -G reads everything and commits on its way out (-e).
   CommandResult k = kcat(broker, {"-G", "kgroup", "events", "-e", "-q", "-X",
                                   "auto.offset.reset=earliest", "-X", "session.timeout.ms=2000"});
   ASSERT_EQ(k.exit_code, 0) << k.err;
   ASSERT_EQ(split_lines(k.out).size(), 300u);
-  input.clear();
-  for (int i = 300; i < 500; ++i) input += "event-" + std::to_string(i) + "\n";
-  ASSERT_EQ(kcat(broker, {"-P", "-t", "events"}, input).exit_code, 0);
+  input = keyed_events(300, 200);
+  ASSERT_EQ(kcat(broker, {"-P", "-t", "events", "-K", ":"}, input).exit_code, 0);
 
   // No members now; 200 records behind.
   CommandResult r = describe_until(broker, "kgroup", 30s, [](const std::string& out) {
@@ -282,9 +289,8 @@ TEST(GroupCliTest, KcatBalancedConsumerIsDescribedAndItsLagDropsToZero) {
   for (const PartitionLine& l : lines) EXPECT_EQ(l.member, members[0][0]) << r.out;
 
   // More records: it keeps up and the lag comes back to 0.
-  input.clear();
-  for (int i = 500; i < 600; ++i) input += "event-" + std::to_string(i) + "\n";
-  ASSERT_EQ(kcat(broker, {"-P", "-t", "events"}, input).exit_code, 0);
+  input = keyed_events(500, 100);
+  ASSERT_EQ(kcat(broker, {"-P", "-t", "events", "-K", ":"}, input).exit_code, 0);
   r = describe_until(broker, "kgroup", 60s, [](const std::string& out) {
     const std::vector<PartitionLine> l = partition_lines(out);
     return sum_log_end(l) == 600 && total_lag(l) == 0;
