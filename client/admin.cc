@@ -210,4 +210,41 @@ reactor::Task<ClientResult<std::optional<Offset>>> Admin::list_offset(std::strin
   co_return ClientError{.errc = ClientErrc::kMissingAnswer, .context = "ListOffsets"};
 }
 
+reactor::Task<ClientResult<std::vector<ListedOffset>>> Admin::list_offsets(
+    std::vector<TopicPartition> partitions, int64_t timestamp) {
+  kafka::ListOffsetsRequest request;
+  request.replica_id = -1;
+  for (const TopicPartition& tp : partitions) {
+    if (request.topics.empty() || request.topics.back().name != tp.topic) {
+      kafka::ListOffsetsRequest::ListOffsetsTopic t;
+      t.name = tp.topic;
+      request.topics.push_back(std::move(t));
+    }
+    request.topics.back().partitions.push_back(
+        {.partition_index = tp.partition, .timestamp = timestamp});
+  }
+  ClientResult<Reply<kafka::ListOffsetsResponse>> reply =
+      co_await connection_->call<kafka::ListOffsetsResponse>(std::move(request));
+  if (!reply) co_return reply.error();
+  std::vector<ListedOffset> out;
+  for (const TopicPartition& tp : partitions) {
+    const kafka::ListOffsetsResponse::ListOffsetsPartitionResponse* found = nullptr;
+    for (const auto& t : reply->body.topics) {
+      if (t.name != tp.topic) continue;
+      for (const auto& p : t.partitions) {
+        if (p.partition_index == tp.partition) found = &p;
+      }
+    }
+    if (found == nullptr) {
+      co_return ClientError{.errc = ClientErrc::kMissingAnswer, .context = "ListOffsets"};
+    }
+    ListedOffset listed{.error = static_cast<kafka::ErrorCode>(found->error_code)};
+    if (listed.error == kafka::ErrorCode::kNone && found->offset >= 0) {
+      listed.offset = Offset(found->offset);
+    }
+    out.push_back(listed);
+  }
+  co_return out;
+}
+
 }  // namespace ringlog::client

@@ -76,6 +76,16 @@ struct ConfigChange {
 inline constexpr int64_t kLatestTimestamp = -1;
 inline constexpr int64_t kEarliestTimestamp = -2;
 
+struct TopicPartition {
+  std::string topic;
+  int32_t partition = 0;
+};
+
+struct ListedOffset {
+  kafka::ErrorCode error = kafka::ErrorCode::kNone;
+  std::optional<Offset> offset;  // nullopt: no such record (or an error)
+};
+
 // Whether a Metadata request may make the broker auto-create the topics it names.
 enum class AutoCreate : uint8_t { kNo, kYes };
 
@@ -103,6 +113,10 @@ class Admin {
   reactor::Task<ClientResult<std::optional<Offset>>> list_offset(std::string topic,
                                                                  int32_t partition,
                                                                  int64_t timestamp);
+  // The same for many partitions in one ListOffsets request: one answer per partition, in the
+  // order asked, each with its own error code (a deleted topic does not hide the others).
+  reactor::Task<ClientResult<std::vector<ListedOffset>>> list_offsets(
+      std::vector<TopicPartition> partitions, int64_t timestamp);
 
  private:
   Connection* connection_;

@@ -3,6 +3,7 @@
 //   ringlog topic create|list|describe|delete|alter-config ...   (topic_command.cc)
 //   ringlog produce TOPIC [--key-separator SEP] [--partition P] [--acks A]   (produce_command.cc)
 //   ringlog consume TOPIC [--from earliest|latest|OFFSET|@TS] [--count N] [--format F] ...
+//   ringlog group list|describe|delete|reset-offsets ...   (group_command.cc)
 // Broker settings use Kafka's names (listeners, log.dirs, num.partitions, ...), given in a
 // properties file, as flags, or both (flags win).
 #include <fmt/format.h>
@@ -14,6 +15,7 @@
 #include "apps/ringlog/broker_command.h"
 #include "apps/ringlog/broker_config.h"
 #include "apps/ringlog/consume_command.h"
+#include "apps/ringlog/group_command.h"
 #include "apps/ringlog/produce_command.h"
 #include "apps/ringlog/properties.h"
 #include "apps/ringlog/topic_command.h"
@@ -26,7 +28,9 @@ constexpr const char* kUsage =
     "       ringlog topic create|list|describe|delete|alter-config ... (--help for each)\n"
     "       ringlog produce TOPIC [--key-separator SEP] [--partition P] [--acks 0|1|all]\n"
     "       ringlog consume TOPIC [--from earliest|latest|OFFSET|@TIMESTAMP_MS] [--partition P]\n"
-    "                     [--count N] [--format FMT] [--timeout-ms MS] [--end]\n";
+    "                     [--count N] [--format FMT] [--timeout-ms MS] [--end]\n"
+    "       ringlog group list | describe GROUP | delete GROUP... |\n"
+    "                     reset-offsets GROUP --topic T (--to-earliest|--to-latest|...)\n";
 
 int broker_main(const std::vector<std::string>& args) {
   using namespace ringlog::apps;
@@ -87,6 +91,7 @@ int main(int argc, char** argv) {
     if (command == "topic") return ringlog::apps::topic_main(args);
     if (command == "produce") return ringlog::apps::produce_main(args);
     if (command == "consume") return ringlog::apps::consume_main(args);
+    if (command == "group") return ringlog::apps::group_main(args);
     fmt::print(stderr, "ringlog: unknown command '{}'\n{}", command, kUsage);
     return 2;
   } catch (const std::exception& e) {
