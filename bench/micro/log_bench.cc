@@ -7,6 +7,7 @@
 // place. Each case starts from an empty log and deletes it afterwards.
 
 #include <benchmark/benchmark.h>
+#include <sched.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -138,8 +139,26 @@ void BM_Append(benchmark::State& state, size_t batch_bytes, FlushPolicy flush, i
   if (const char* poll = std::getenv("RINGLOG_BENCH_IN_FLIGHT_POLL_US")) {
     options.in_flight_poll_us = std::chrono::microseconds(std::stoul(poll));
   }
-  reactor::Reactor reactor(ShardId(0), options);
-  reactor.block_on(append_loop(&state, batch_bytes, flush, producers));
+  // Pinned to one CPU with its io_uring workers on the others, as a broker shard is (Smp),
+  // unless RINGLOG_BENCH_PIN=0.
+  const char* pin = std::getenv("RINGLOG_BENCH_PIN");
+  cpu_set_t saved;
+  sched_getaffinity(0, sizeof(saved), &saved);
+  if (pin == nullptr || std::string(pin) != "0") {
+    const int own = sched_getcpu();
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(own, &one);
+    sched_setaffinity(0, sizeof(one), &one);
+    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+      if (cpu != own && CPU_ISSET(cpu, &saved)) options.io_worker_cpus.push_back(cpu);
+    }
+  }
+  {
+    reactor::Reactor reactor(ShardId(0), options);
+    reactor.block_on(append_loop(&state, batch_bytes, flush, producers));
+  }
+  sched_setaffinity(0, sizeof(saved), &saved);
 }
 
 // Cases are registered in main() with a fixed amount of data, as fio writes a fixed size:

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <immintrin.h>
+#include <sched.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -110,6 +111,13 @@ Reactor::Reactor(ShardId id, ReactorOptions options) : id_(id), options_(options
   RL_ASSERT(tls_current == nullptr, "one reactor per thread");
   taskrun_flag_ = (init_ring(ring_, options_) & IORING_SETUP_TASKRUN_FLAG) != 0;
   require_opcodes(ring_, has_msg_ring_);
+  if (!options_.io_worker_cpus.empty()) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    for (int cpu : options_.io_worker_cpus) CPU_SET(cpu, &set);
+    // Best effort: without IORING_REGISTER_IOWQ_AFF (or outside the cpuset) the default stays.
+    [[maybe_unused]] int rc = io_uring_register_iowq_aff(&ring_, sizeof(set), &set);
+  }
   wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (wake_fd_ < 0) throw std::runtime_error("eventfd failed");
   tls_current = this;

@@ -27,6 +27,7 @@
 #include <exception>
 #include <map>
 #include <optional>
+#include <vector>
 
 #include "engine/base/types.h"
 #include "engine/reactor/completion.h"
@@ -51,6 +52,12 @@ struct ReactorOptions {
   // thread within ~100-200 us, and a shard that slept meanwhile pays a wake-up per sync (with
   // one append in flight, ~25% of the synced append rate on this VM; perf/engine.md).
   std::chrono::microseconds in_flight_poll_us{2000};
+  // CPUs for io_uring's worker threads (which run what cannot complete without blocking:
+  // buffered file writes, fsync); empty: the kernel's default (any CPU). A shard pinned to one
+  // CPU gives its workers the others, so a loop polling for a worker's completion
+  // (in_flight_poll_us) never keeps that worker from running: with both on one CPU a synced
+  // append ran at 2.5 k/s, with the worker elsewhere at 8 k/s (perf/engine.md).
+  std::vector<int> io_worker_cpus;
 };
 
 // Hooks the shard group installs so the loop can move cross-shard messages (see smp.h).

@@ -219,15 +219,23 @@ void Smp::request_stop() {
 
 void Smp::shard_main(ShardId id, const std::function<Task<void>(ShardId)>& per_shard) {
   tls_smp = this;
+  ReactorOptions reactor_options = options_.reactor;
   if (options_.pin_threads) {
+    const int own = cpus_[id.value() % cpus_.size()];
     cpu_set_t set;
     CPU_ZERO(&set);
-    CPU_SET(cpus_[id.value() % cpus_.size()], &set);
+    CPU_SET(own, &set);
     pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+    // The shard's io_uring workers run on the other CPUs (see ReactorOptions::io_worker_cpus).
+    if (reactor_options.io_worker_cpus.empty()) {
+      for (int cpu : cpus_) {
+        if (cpu != own) reactor_options.io_worker_cpus.push_back(cpu);
+      }
+    }
   }
   std::optional<Reactor> reactor;
   try {
-    reactor.emplace(id, options_.reactor);
+    reactor.emplace(id, reactor_options);
   } catch (...) {
     if (!startup_failed_.exchange(true)) startup_error_ = std::current_exception();
   }
