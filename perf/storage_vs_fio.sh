@@ -13,6 +13,7 @@
 #                4096 writes; log: 4096 appends with flush every append, 1 producer and 16
 #                (group commit: one write + one fdatasync for the appends queued meanwhile)
 # Each case runs log then fio back to back REPS times (default 3); the medians are compared.
+# SYNC=1 runs only the fdatasync cases, SYNC=0 only the others.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=${1:-build/log}
@@ -56,7 +57,8 @@ median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1
 
 printf '%-44s %10s %10s %8s\n' case "log MB/s" "fio MB/s" log/fio
 # Each case: log and fio back to back, $reps times, medians (the disk is shared and noisy).
-for sync in 0 1; do
+# SYNC=0 or SYNC=1 runs only the cases without or with fdatasync.
+for sync in ${SYNC:-0 1}; do
   for bs in 1024 16384 65536; do
     if [[ $sync == 0 ]]; then size=1g; refs="psync io_uring"; else size=$((bs * 4096)); refs=psync; fi
     for producers in 1 16; do
