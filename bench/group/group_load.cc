@@ -204,8 +204,7 @@ int run_commit(const Args& a) {
       int64_t done = 0;
       auto next = [&] {
         const int g = static_cast<int>((sent * a.connections + c) % a.groups);
-        s.send(commit_request(fmt::format("load-{}", g), static_cast<int32_t>(sent % 12), sent),
-               8);
+        s.send(commit_request(fmt::format("load-{}", g), static_cast<int32_t>(sent % 12), sent), 8);
         ++sent;
       };
       for (int i = 0; i < a.pipeline; ++i) next();
@@ -221,10 +220,11 @@ int run_commit(const Args& a) {
     });
   }
   for (auto& t : threads) t.join();
-  fmt::print("commits {} in {} s: {:.0f} commits/s, {} errors ({} connections x {} in flight, "
-             "{} groups)\n",
-             total.load(), a.seconds, static_cast<double>(total.load()) / a.seconds,
-             errors.load(), a.connections, a.pipeline, a.groups);
+  fmt::print(
+      "commits {} in {} s: {:.0f} commits/s, {} errors ({} connections x {} in flight, "
+      "{} groups)\n",
+      total.load(), a.seconds, static_cast<double>(total.load()) / a.seconds, errors.load(),
+      a.connections, a.pipeline, a.groups);
   return errors.load() == 0 ? 0 : 1;
 }
 
@@ -298,7 +298,8 @@ void drain(Member* m, int64_t since_ns) {
     if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR && msg->len == sizeof(int64_t)) {
       int64_t sent_ns = 0;
       std::memcpy(&sent_ns, msg->payload, sizeof(sent_ns));
-      if (since_ns > 0 && sent_ns > since_ns && m->consumed_after == 0) m->consumed_after = now_ns();
+      if (since_ns > 0 && sent_ns > since_ns && m->consumed_after == 0)
+        m->consumed_after = now_ns();
     }
     rd_kafka_message_destroy(msg);
   }
@@ -383,10 +384,11 @@ int run_rebalance(const Args& a) {
     if (!settle(std::chrono::seconds(60))) throw std::runtime_error("did not settle back to 2");
   }
   std::sort(times_ms.begin(), times_ms.end());
-  fmt::print("rebalance 2 -> 3 members, {} partitions: median {:.1f} ms, min {:.1f}, max {:.1f} "
-             "({} rounds)\n",
-             a.partitions, times_ms[times_ms.size() / 2], times_ms.front(), times_ms.back(),
-             times_ms.size());
+  fmt::print(
+      "rebalance 2 -> 3 members, {} partitions: median {:.1f} ms, min {:.1f}, max {:.1f} "
+      "({} rounds)\n",
+      a.partitions, times_ms[times_ms.size() / 2], times_ms.front(), times_ms.back(),
+      times_ms.size());
   for (Member* m : members) close_member(m);
   producing = false;
   producer.join();

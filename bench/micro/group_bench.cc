@@ -11,7 +11,9 @@ namespace {
 
 void BM_OffsetCommitRecordEncode(benchmark::State& state) {
   const OffsetKey key{.group = "payments-consumer", .topic = "payments", .partition = 17};
-  const OffsetValue value{.offset = 123'456'789, .leader_epoch = 3, .metadata = "",
+  const OffsetValue value{.offset = 123'456'789,
+                          .leader_epoch = 3,
+                          .metadata = "",
                           .commit_timestamp_ms = 1'700'000'000'000};
   for (auto _ : state) {
     auto k = encode_offset_key(key);
@@ -38,7 +40,8 @@ void BM_RebalanceThreeMembers(benchmark::State& state) {
     group.add_member(std::move(m));
   }
   const std::vector<std::pair<std::string, std::vector<std::byte>>> assignments = {
-      {"a", std::vector<std::byte>(48)}, {"b", std::vector<std::byte>(48)},
+      {"a", std::vector<std::byte>(48)},
+      {"b", std::vector<std::byte>(48)},
       {"c", std::vector<std::byte>(48)}};
   for (auto _ : state) {
     group.prepare_rebalance(now, Clock::duration::zero());

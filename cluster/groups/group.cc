@@ -9,11 +9,16 @@ namespace ringlog::cluster::groups {
 
 std::string_view to_string(GroupState state) {
   switch (state) {
-    case GroupState::kEmpty: return "Empty";
-    case GroupState::kPreparingRebalance: return "PreparingRebalance";
-    case GroupState::kCompletingRebalance: return "CompletingRebalance";
-    case GroupState::kStable: return "Stable";
-    case GroupState::kDead: return "Dead";
+    case GroupState::kEmpty:
+      return "Empty";
+    case GroupState::kPreparingRebalance:
+      return "PreparingRebalance";
+    case GroupState::kCompletingRebalance:
+      return "CompletingRebalance";
+    case GroupState::kStable:
+      return "Stable";
+    case GroupState::kDead:
+      return "Dead";
   }
   return "Unknown";
 }
@@ -213,9 +218,8 @@ void Group::complete_sync(
 }
 
 SyncResult Group::sync_result(const Member& member) const {
-  return SyncResult{.protocol_type = protocol_type_,
-                    .protocol_name = protocol_,
-                    .assignment = member.assignment};
+  return SyncResult{
+      .protocol_type = protocol_type_, .protocol_name = protocol_, .assignment = member.assignment};
 }
 
 bool Group::expire_sessions(Clock::time_point now) {
@@ -245,7 +249,8 @@ std::set<std::string> Group::subscribed_topics() const {
     kafka::Reader reader(p->metadata);
     auto version = reader.read_int16();
     if (!version || *version < 0) continue;
-    const int16_t v = std::min<int16_t>(*version, kafka::ConsumerProtocolSubscription::kHighestVersion);
+    const int16_t v =
+        std::min<int16_t>(*version, kafka::ConsumerProtocolSubscription::kHighestVersion);
     auto subscription = kafka::ConsumerProtocolSubscription::decode(reader, v);
     if (!subscription) continue;
     topics.insert(subscription->topics.begin(), subscription->topics.end());

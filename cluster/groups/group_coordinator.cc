@@ -53,7 +53,9 @@ ErrorCode validate_group_id(std::string_view group_id) {
 GroupCoordinator::GroupCoordinator(Broker& broker, GroupOptions options)
     : broker_(broker), options_(options), random_(std::random_device{}()) {}
 
-GroupCoordinator::~GroupCoordinator() { RL_ASSERT(registered_ == nullptr, "stop() before destruction"); }
+GroupCoordinator::~GroupCoordinator() {
+  RL_ASSERT(registered_ == nullptr, "stop() before destruction");
+}
 
 void GroupCoordinator::start() {
   registered_ = &reactor::Reactor::current();
@@ -371,7 +373,9 @@ Task<SyncResult> GroupCoordinator::sync(SyncArgs a) {
     // the SyncGroup answers (which include the leader's round trip to compute the assignment).
     const auto micros =
         std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - g->joined_at());
-    fmt::print(stderr, "ringlog: group {} generation {} stable with {} members, {:.3f} ms from the last JoinGroup to the SyncGroup answers\n",
+    fmt::print(stderr,
+               "ringlog: group {} generation {} stable with {} members, {:.3f} ms from the last "
+               "JoinGroup to the SyncGroup answers\n",
                g->id(), g->generation(), g->members().size(), micros.count() / 1000.0);
   }
   while (!slot->result) co_await slot->parked.wait();
@@ -487,16 +491,17 @@ Task<std::vector<ErrorCode>> GroupCoordinator::commit(CommitArgs a) {
       errors[i] = ErrorCode::kUnknownTopicOrPartition;
       continue;
     }
-    if (p.metadata && p.metadata->size() > static_cast<size_t>(options_.offset_metadata_max_bytes)) {
+    if (p.metadata &&
+        p.metadata->size() > static_cast<size_t>(options_.offset_metadata_max_bytes)) {
       errors[i] = ErrorCode::kOffsetMetadataTooLarge;
       continue;
     }
-    records.push_back(OffsetRecord{
-        .key = {.group = a.group_id, .topic = p.topic, .partition = p.partition},
-        .value = OffsetValue{.offset = p.offset,
-                             .leader_epoch = p.leader_epoch,
-                             .metadata = p.metadata.value_or(""),
-                             .commit_timestamp_ms = timestamp}});
+    records.push_back(
+        OffsetRecord{.key = {.group = a.group_id, .topic = p.topic, .partition = p.partition},
+                     .value = OffsetValue{.offset = p.offset,
+                                          .leader_epoch = p.leader_epoch,
+                                          .metadata = p.metadata.value_or(""),
+                                          .commit_timestamp_ms = timestamp}});
     written.push_back(i);
   }
   if (records.empty()) co_return errors;
@@ -560,7 +565,8 @@ Task<std::vector<ListedGroup>> GroupCoordinator::list() {
   std::vector<ListedGroup> out;
   for (const auto& [id, g] : groups_) {
     if (g->state() == GroupState::kDead) continue;
-    out.push_back(ListedGroup{.group_id = id, .protocol_type = g->protocol_type(), .state = g->state()});
+    out.push_back(
+        ListedGroup{.group_id = id, .protocol_type = g->protocol_type(), .state = g->state()});
   }
   co_return out;
 }
@@ -698,9 +704,9 @@ Task<void> GroupCoordinator::expire_offsets(Clock::time_point now) {
     if (g->state() != GroupState::kEmpty) continue;
     // Offsets of an empty group expire `retention` after the later of their commit and the
     // moment the group became empty.
-    const int64_t empty_ms = now_wall - std::chrono::duration_cast<std::chrono::milliseconds>(
-                                            now - g->empty_since())
-                                            .count();
+    const int64_t empty_ms =
+        now_wall -
+        std::chrono::duration_cast<std::chrono::milliseconds>(now - g->empty_since()).count();
     for (const auto& [key, c] : g->offsets()) {
       if (std::max(c.commit_timestamp_ms, empty_ms) + retention_ms <= now_wall) {
         tombstones[g->offsets_partition()].push_back(

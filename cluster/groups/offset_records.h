@@ -37,7 +37,7 @@ std::vector<std::byte> encode_offset_value(const OffsetValue& value);
 // What a record key of __consumer_offsets names.
 struct DecodedKey {
   enum class Kind : uint8_t { kOffset, kGroupMetadata } kind = Kind::kOffset;
-  OffsetKey offset;  // kOffset
+  OffsetKey offset;   // kOffset
   std::string group;  // both kinds
 };
 

@@ -13,7 +13,8 @@ constexpr int8_t kGroupKey = 0;
 constexpr int8_t kTransactionKey = 1;
 
 Task<ErrorCode> check_key(Broker* broker, std::string key, int8_t key_type) {
-  if (key_type == kTransactionKey) co_return key.empty() ? ErrorCode::kInvalidRequest : ErrorCode::kNone;
+  if (key_type == kTransactionKey)
+    co_return key.empty() ? ErrorCode::kInvalidRequest : ErrorCode::kNone;
   if (key_type != kGroupKey) co_return ErrorCode::kInvalidRequest;
   const ErrorCode invalid = groups::validate_group_id(key);
   if (invalid != ErrorCode::kNone) co_return invalid;

@@ -37,9 +37,8 @@ Response answer(const Context& ctx, const groups::JoinResult& r) {
   }
   if (ctx.header.api_version < 7 && !response.protocol_name) response.protocol_name = "";
   for (const groups::JoinedMember& m : r.members) {
-    response.members.push_back({.member_id = m.member_id,
-                                .group_instance_id = m.instance_id,
-                                .metadata = m.metadata});
+    response.members.push_back(
+        {.member_id = m.member_id, .group_instance_id = m.instance_id, .metadata = m.metadata});
   }
   return respond(ctx.header, response);
 }

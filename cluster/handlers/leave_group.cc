@@ -31,8 +31,8 @@ Task<Response> leave_group(Context ctx, kafka::LeaveGroupRequest request) {
     co_return respond(ctx.header, response);
   }
   // v3+: the request's error only for the whole group; members carry their own.
-  response.error_code = code(route.error != kafka::ErrorCode::kNone ? route.error
-                                                                      : kafka::ErrorCode::kNone);
+  response.error_code =
+      code(route.error != kafka::ErrorCode::kNone ? route.error : kafka::ErrorCode::kNone);
   for (size_t i = 0; i < result.members.size() && i < members.size(); ++i) {
     response.members.push_back({.member_id = members[i].member_id,
                                 .group_instance_id = members[i].instance_id,

@@ -25,7 +25,8 @@ Task<std::vector<groups::ListedGroup>> list_on(Broker* broker, uint32_t shard) {
 Task<Response> list_groups(Context ctx, kafka::ListGroupsRequest request) {
   std::vector<Task<std::vector<groups::ListedGroup>>> work;
   for (uint32_t s = 0; s < ctx.broker->smp().size(); ++s) work.push_back(list_on(ctx.broker, s));
-  std::vector<std::vector<groups::ListedGroup>> shards = co_await reactor::when_all(std::move(work));
+  std::vector<std::vector<groups::ListedGroup>> shards =
+      co_await reactor::when_all(std::move(work));
   kafka::ListGroupsResponse response;
   for (const auto& listed : shards) {
     for (const groups::ListedGroup& g : listed) {

@@ -11,8 +11,11 @@ using TopicList = std::optional<std::vector<groups::TopicPartitions>>;
 
 Task<groups::FetchedOffsets> fetch_group(Broker* broker, std::string group_id, TopicList topics) {
   groups::GroupRoute route = co_await groups::route_group(*broker, group_id);
-  if (route.error != kafka::ErrorCode::kNone) co_return groups::FetchedOffsets{.error = route.error};
-  auto run = [group_id, topics] { return Broker::local().groups().fetch_offsets(group_id, topics); };
+  if (route.error != kafka::ErrorCode::kNone)
+    co_return groups::FetchedOffsets{.error = route.error};
+  auto run = [group_id, topics] {
+    return Broker::local().groups().fetch_offsets(group_id, topics);
+  };
   co_return co_await broker->smp().call(route.shard, run);
 }
 

@@ -321,8 +321,9 @@ void Reactor::run_turn(bool may_block) {
   if (block && (options_.idle_poll_us.count() > 0 || polled_ops_ > 0)) {
     // Hand the kernel what this turn prepared (a peer's wake-up, new I/O) before spinning.
     if (io_uring_sq_ready(&ring_) > 0) io_uring_submit(&ring_);
-    const auto window = polled_ops_ > 0 ? std::max(options_.idle_poll_us, options_.in_flight_poll_us)
-                                        : options_.idle_poll_us;
+    const auto window = polled_ops_ > 0
+                            ? std::max(options_.idle_poll_us, options_.in_flight_poll_us)
+                            : options_.idle_poll_us;
     Clock::time_point until = Clock::now() + window;
     if (wake_at) until = std::min(until, *wake_at);
     if (poll_idle(until)) block = false;

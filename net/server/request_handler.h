@@ -52,8 +52,7 @@ struct ConnectionInfo {
 
 class RequestHandler {
  public:
-  virtual reactor::Task<Response> handle(const ConnectionInfo& connection,
-                                         RequestFrame frame) = 0;
+  virtual reactor::Task<Response> handle(const ConnectionInfo& connection, RequestFrame frame) = 0;
 
  protected:
   ~RequestHandler() = default;

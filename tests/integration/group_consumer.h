@@ -3,8 +3,8 @@
 // id, polls with bounded waits, reports its assignment, commits synchronously. Also a
 // background process (kcat -G) that a test can SIGKILL, to lose a member the hard way.
 
-#include <librdkafka/rdkafka.h>
 #include <fcntl.h>
+#include <librdkafka/rdkafka.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>

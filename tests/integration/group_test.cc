@@ -84,15 +84,16 @@ TEST(GroupTest, MembersOfOneGroupShareTheRecordsAndAnotherGroupGetsThemAll) {
   GroupConsumer b(broker.bootstrap(), "workers", "shared");
   GroupConsumer other(broker.bootstrap(), "auditors", "shared");
   const std::vector<GroupConsumer*> workers = {&a, &b};
-  ASSERT_TRUE(poll_all({&a, &b, &other}, 60s, [&] {
-    return balanced(workers, 4) && other.assignment().size() == 4;
-  })) << "a has " << a.assignment().size() << ", b has " << b.assignment().size();
+  ASSERT_TRUE(poll_all({&a, &b, &other}, 60s,
+                       [&] { return balanced(workers, 4) && other.assignment().size() == 4; }))
+      << "a has " << a.assignment().size() << ", b has " << b.assignment().size();
 
   constexpr int kRecords = 4000;
   produce_ids(broker, "shared", 0, kRecords);
-  ASSERT_TRUE(poll_all({&a, &b, &other}, 60s, [&] {
-    return consumed_count(workers) >= kRecords && other.consumed().size() >= kRecords;
-  })) << "a " << a.consumed().size() << ", b " << b.consumed().size() << ", other "
+  ASSERT_TRUE(poll_all(
+      {&a, &b, &other}, 60s,
+      [&] { return consumed_count(workers) >= kRecords && other.consumed().size() >= kRecords; }))
+      << "a " << a.consumed().size() << ", b " << b.consumed().size() << ", other "
       << other.consumed().size() << "; errors " << a.errors().size() << "/" << b.errors().size()
       << "/" << other.errors().size();
   // A little longer: nothing more (no duplicates) arrives.
@@ -186,10 +187,12 @@ TEST(GroupTest, ThirdMemberRebalancesAndAKilledMemberIsReplacedAfterItsSessionTi
                       "session.timeout.ms=2000", "-X", "heartbeat.interval.ms=300", "-X",
                       "auto.offset.reset=earliest"});
   std::string state;
-  ASSERT_TRUE(poll_all(both, 60s, [&] {
-    return a.assignment().size() == 2 && b.assignment().size() == 2 &&
-           members_with_partitions(broker.port(), "crew", &state) == 3;
-  })) << "a " << a.assignment().size() << ", b " << b.assignment().size() << ", state " << state;
+  ASSERT_TRUE(poll_all(both, 60s,
+                       [&] {
+                         return a.assignment().size() == 2 && b.assignment().size() == 2 &&
+                                members_with_partitions(broker.port(), "crew", &state) == 3;
+                       }))
+      << "a " << a.assignment().size() << ", b " << b.assignment().size() << ", state " << state;
   EXPECT_EQ(state, "Stable");
 
   // SIGKILL: no LeaveGroup. After its 2 s session the survivors own all six partitions.

@@ -26,8 +26,8 @@ using namespace std::chrono_literals;
 int16_t code(ErrorCode e) { return static_cast<int16_t>(e); }
 
 BrokerOptions group_broker(std::vector<std::string> extra = {}) {
-  BrokerOptions o{.args = {"--group.initial.rebalance.delay.ms", "0",
-                           "--group.min.session.timeout.ms", "500"}};
+  BrokerOptions o{
+      .args = {"--group.initial.rebalance.delay.ms", "0", "--group.min.session.timeout.ms", "500"}};
   o.args.insert(o.args.end(), extra.begin(), extra.end());
   return o;
 }
@@ -88,12 +88,14 @@ std::optional<kafka::SyncGroupResponse> sync(
   request.generation_id = generation;
   request.member_id = member;
   request.group_instance_id = instance_id;
-  for (auto& [m, a] : assignments) request.assignments.push_back({.member_id = m, .assignment = bytes(a)});
+  for (auto& [m, a] : assignments)
+    request.assignments.push_back({.member_id = m, .assignment = bytes(a)});
   return c.call<kafka::SyncGroupResponse>(request, 3);
 }
 
 int16_t heartbeat(WireClient& c, const std::string& group, int32_t generation,
-                  const std::string& member, std::optional<std::string> instance_id = std::nullopt) {
+                  const std::string& member,
+                  std::optional<std::string> instance_id = std::nullopt) {
   kafka::HeartbeatRequest request;
   request.group_id = group;
   request.generation_id = generation;
@@ -149,7 +151,7 @@ int64_t committed(WireClient& c, const std::string& group, const std::string& to
 }
 
 std::optional<kafka::DescribeGroupsResponse::DescribedGroup> describe(WireClient& c,
-                                                                       const std::string& group) {
+                                                                      const std::string& group) {
   kafka::DescribeGroupsRequest request;
   request.groups = {group};
   auto response = c.call<kafka::DescribeGroupsResponse>(request, 5);
@@ -168,8 +170,8 @@ StableGroup make_stable(WireClient& c, const std::string& group) {
   if (!joined) return {};
   EXPECT_EQ(joined->error_code, 0);
   EXPECT_EQ(joined->leader, joined->member_id);
-  auto synced = sync(c, group, joined->generation_id, joined->member_id,
-                     {{joined->member_id, "A"}});
+  auto synced =
+      sync(c, group, joined->generation_id, joined->member_id, {{joined->member_id, "A"}});
   EXPECT_TRUE(synced && synced->error_code == 0);
   return {joined->member_id, joined->generation_id};
 }

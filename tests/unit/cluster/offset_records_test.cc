@@ -15,7 +15,8 @@ TEST(OffsetRecordsTest, KeyAndValueRoundTrip) {
   ASSERT_TRUE(decoded);
   EXPECT_EQ(decoded->kind, DecodedKey::Kind::kOffset);
   EXPECT_EQ(decoded->offset, key);
-  const OffsetValue value{.offset = 42, .leader_epoch = 3, .metadata = "m", .commit_timestamp_ms = 99};
+  const OffsetValue value{
+      .offset = 42, .leader_epoch = 3, .metadata = "m", .commit_timestamp_ms = 99};
   auto v = decode_offset_value(encode_offset_value(value));
   ASSERT_TRUE(v);
   EXPECT_EQ(*v, value);
