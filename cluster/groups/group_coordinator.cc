@@ -258,6 +258,10 @@ Task<JoinResult> GroupCoordinator::join(JoinArgs a) {
   Group* g = find(a.group_id);
   if (g == nullptr) {
     if (!a.member_id.empty()) co_return JoinResult{.error = ErrorCode::kUnknownMemberId};
+    // Checked before the group exists, so refused joins leave nothing behind.
+    if (a.protocol_type.empty() || a.protocols.empty()) {
+      co_return JoinResult{.error = ErrorCode::kInconsistentGroupProtocol};
+    }
     g = &create(a.group_id, partition);
   }
   if (g->state() == GroupState::kDead) {
@@ -724,6 +728,15 @@ Task<void> GroupCoordinator::expire_offsets(Clock::time_point now) {
       if (g->empty() && g->offsets().empty() && g->state() == GroupState::kEmpty) {
         emptied.push_back(r.key.group);
       }
+    }
+  }
+  // As Kafka's cleanup does, an empty group with nothing committed is forgotten (one made by a
+  // MEMBER_ID_REQUIRED round that never came back, or a commit of unknown partitions): hostile
+  // or mistaken requests cannot make groups pile up.
+  for (const auto& [id, g] : groups_) {
+    if (g->state() == GroupState::kEmpty && g->empty() && !g->has_pending() &&
+        g->offsets().empty()) {
+      emptied.push_back(id);
     }
   }
   for (const std::string& id : emptied) groups_.erase(id);

@@ -503,3 +503,40 @@ TEST(GroupWireTest, CommittedOffsetsSurviveSigtermAndKillNine) {
 
 }  // namespace
 }  // namespace ringlog::testing
+
+namespace ringlog::testing {
+namespace {
+
+TEST(GroupWireTest, AbandonedEmptyGroupsAreForgotten) {
+  // Join attempts that never come back and commits of unknown partitions leave empty groups
+  // with nothing committed: the periodic cleanup forgets them (hostile input cannot pile up).
+  BrokerProcess broker(group_broker({"--offsets.retention.check.interval.ms", "200"}));
+  broker.start();
+  WireClient c(broker.port());
+  create_topic(c, "orders", 1);
+  for (int i = 0; i < 20; ++i) {
+    auto first = join(c, {.group = "abandoned-" + std::to_string(i), .session_ms = 1000});
+    ASSERT_TRUE(first);
+    EXPECT_EQ(first->error_code, code(ErrorCode::kMemberIdRequired));
+  }
+  EXPECT_EQ(commit(c, "no-such-partitions", -1, "", {{"orders", 7, 1}}),
+            (std::vector<int16_t>{code(ErrorCode::kUnknownTopicOrPartition)}));
+  EXPECT_EQ(commit(c, "kept", -1, "", {{"orders", 0, 1}}), (std::vector<int16_t>{0}));
+  size_t listed = 99;
+  const auto deadline = std::chrono::steady_clock::now() + 15s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    kafka::ListGroupsRequest list;
+    auto response = c.call<kafka::ListGroupsResponse>(list, 4);
+    ASSERT_TRUE(response);
+    listed = response->groups.size();
+    if (listed == 1) {
+      EXPECT_EQ(response->groups[0].group_id, "kept");
+      break;
+    }
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(listed, 1u);
+}
+
+}  // namespace
+}  // namespace ringlog::testing
