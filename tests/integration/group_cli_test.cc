@@ -126,33 +126,6 @@ CommandResult describe_until(const BrokerProcess& broker, const std::string& gro
   return r;
 }
 
-// Produces ids [first, first + count) as "id-<n>", keyed by the id (spread over partitions).
-void produce_ids(const BrokerProcess& broker, const std::string& topic, int first, int count) {
-  Producer p(broker.bootstrap(), {{"linger.ms", "5"}});
-  for (int i = first; i < first + count; ++i) {
-    ASSERT_EQ(p.produce(topic, -1, "k" + std::to_string(i), "id-" + std::to_string(i)),
-              RD_KAFKA_RESP_ERR_NO_ERROR);
-  }
-  ASSERT_TRUE(p.flush(30s));
-  ASSERT_EQ(p.failed(), 0);
-}
-
-size_t consumed_count(const std::vector<GroupConsumer*>& consumers) {
-  size_t n = 0;
-  for (GroupConsumer* c : consumers) n += c->consumed().size();
-  return n;
-}
-
-bool balanced(const std::vector<GroupConsumer*>& consumers, int partitions) {
-  std::multiset<int32_t> all;
-  for (GroupConsumer* c : consumers) {
-    std::set<int32_t> mine = c->assignment();
-    if (mine.empty()) return false;
-    all.insert(mine.begin(), mine.end());
-  }
-  return all.size() == static_cast<size_t>(partitions);
-}
-
 // One consumer of `group` reads `count` records of `topic`, commits and leaves.
 void consume_commit_and_leave(const BrokerProcess& broker, const std::string& group,
                               const std::string& topic, size_t count) {

@@ -4,12 +4,14 @@
 // background process (kcat -G) that a test can SIGKILL, to lose a member the hard way.
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <librdkafka/rdkafka.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -17,6 +19,7 @@
 #include <vector>
 
 #include "tests/integration/acceptance_rdkafka.h"
+#include "tests/integration/broker_process.h"
 
 extern char** environ;
 
@@ -161,5 +164,36 @@ class ChildProcess {
  private:
   pid_t pid_ = -1;
 };
+
+// Produces ids [first, first + count) as "id-<n>", keyed by the id (spread over partitions).
+inline void produce_ids(const BrokerProcess& broker, const std::string& topic, int first,
+                        int count) {
+  Producer p(broker.bootstrap(), {{"linger.ms", "5"}});
+  for (int i = first; i < first + count; ++i) {
+    ASSERT_EQ(p.produce(topic, -1, "k" + std::to_string(i), "id-" + std::to_string(i)),
+              RD_KAFKA_RESP_ERR_NO_ERROR);
+  }
+  ASSERT_TRUE(p.flush(std::chrono::seconds(30)));
+  ASSERT_EQ(p.failed(), 0);
+  ASSERT_EQ(static_cast<int>(p.acked().size()), count);
+}
+
+inline size_t consumed_count(const std::vector<GroupConsumer*>& consumers) {
+  size_t n = 0;
+  for (GroupConsumer* c : consumers) n += c->consumed().size();
+  return n;
+}
+
+// Every consumer has partitions, no partition twice, all of `partitions` covered.
+inline bool balanced(const std::vector<GroupConsumer*>& consumers, int partitions) {
+  std::multiset<int32_t> all;
+  for (GroupConsumer* c : consumers) {
+    std::set<int32_t> mine = c->assignment();
+    if (mine.empty()) return false;
+    all.insert(mine.begin(), mine.end());
+  }
+  return all.size() == static_cast<size_t>(partitions) &&
+         std::set<int32_t>(all.begin(), all.end()).size() == static_cast<size_t>(partitions);
+}
 
 }  // namespace ringlog::testing::accept

@@ -30,18 +30,6 @@ BrokerOptions group_broker(int partitions, std::vector<std::string> extra = {}) 
   return o;
 }
 
-// Produces ids [first, first + count) as "id-<n>", keyed by the id (spread over partitions).
-void produce_ids(const BrokerProcess& broker, const std::string& topic, int first, int count) {
-  Producer p(broker.bootstrap(), {{"linger.ms", "5"}});
-  for (int i = first; i < first + count; ++i) {
-    ASSERT_EQ(p.produce(topic, -1, "k" + std::to_string(i), "id-" + std::to_string(i)),
-              RD_KAFKA_RESP_ERR_NO_ERROR);
-  }
-  ASSERT_TRUE(p.flush(30s));
-  ASSERT_EQ(p.failed(), 0);
-  ASSERT_EQ(static_cast<int>(p.acked().size()), count);
-}
-
 std::vector<int> ids_of(const std::vector<GroupConsumer*>& consumers) {
   std::vector<int> ids;
   for (GroupConsumer* c : consumers) {
@@ -55,24 +43,6 @@ std::vector<int> range(int first, int count) {
   std::vector<int> out(static_cast<size_t>(count));
   for (int i = 0; i < count; ++i) out[static_cast<size_t>(i)] = first + i;
   return out;
-}
-
-size_t consumed_count(const std::vector<GroupConsumer*>& consumers) {
-  size_t n = 0;
-  for (GroupConsumer* c : consumers) n += c->consumed().size();
-  return n;
-}
-
-// Every consumer has partitions, no partition twice, all of `partitions` covered.
-bool balanced(const std::vector<GroupConsumer*>& consumers, int partitions) {
-  std::multiset<int32_t> all;
-  for (GroupConsumer* c : consumers) {
-    std::set<int32_t> mine = c->assignment();
-    if (mine.empty()) return false;
-    all.insert(mine.begin(), mine.end());
-  }
-  return all.size() == static_cast<size_t>(partitions) &&
-         std::set<int32_t>(all.begin(), all.end()).size() == static_cast<size_t>(partitions);
 }
 
 TEST(GroupTest, MembersOfOneGroupShareTheRecordsAndAnotherGroupGetsThemAll) {
