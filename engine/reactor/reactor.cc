@@ -107,7 +107,8 @@ class Reactor::WakeReader final : public Completion {
   bool stopped_ = false;
 };
 
-Reactor::Reactor(ShardId id, ReactorOptions options) : id_(id), options_(options) {
+Reactor::Reactor(ShardId id, ReactorOptions options)
+    : id_(id), options_(options), idle_poll_(options_.idle_poll_us) {
   RL_ASSERT(tls_current == nullptr, "one reactor per thread");
   taskrun_flag_ = (init_ring(ring_, options_) & IORING_SETUP_TASKRUN_FLAG) != 0;
   require_opcodes(ring_, has_msg_ring_);
@@ -318,12 +319,17 @@ void Reactor::run_turn(bool may_block) {
     wake_at = wake_at ? std::min(*wake_at, soon) : soon;
   }
 
-  if (block && (options_.idle_poll_us.count() > 0 || polled_ops_ > 0)) {
+  // An operation marked poll_until_done polls its own fixed window, and its sleeps say nothing
+  // about how soon ordinary work comes back.
+  const bool adapt_poll = polled_ops_ == 0;
+  if (block && (idle_poll_.window().count() > 0 || polled_ops_ > 0)) {
     // Hand the kernel what this turn prepared (a peer's wake-up, new I/O) before spinning.
     if (io_uring_sq_ready(&ring_) > 0) io_uring_submit(&ring_);
-    const auto window = polled_ops_ > 0
-                            ? std::max(options_.idle_poll_us, options_.in_flight_poll_us)
-                            : options_.idle_poll_us;
+    const auto window =
+        polled_ops_ > 0
+            ? std::chrono::duration_cast<Clock::duration>(
+                  std::max(options_.idle_poll_us, options_.in_flight_poll_us))
+            : std::chrono::duration_cast<Clock::duration>(idle_poll_.window());
     Clock::time_point until = Clock::now() + window;
     if (wake_at) until = std::min(until, *wake_at);
     if (poll_idle(until)) block = false;
@@ -341,6 +347,7 @@ void Reactor::run_turn(bool may_block) {
 
   if (block) {
     io_uring_cqe* cqe = nullptr;
+    const Clock::time_point slept_from = Clock::now();
     if (wake_at) {
       __kernel_timespec ts = to_timespec(*wake_at - Clock::now());
       io_uring_submit_and_wait_timeout(&ring_, &cqe, 1, &ts, nullptr);
@@ -348,6 +355,7 @@ void Reactor::run_turn(bool may_block) {
       io_uring_submit_and_wait_timeout(&ring_, &cqe, 1, nullptr, nullptr);
     }
     sleeping_.store(false, std::memory_order_relaxed);
+    if (adapt_poll) idle_poll_.on_sleep(Clock::now() - slept_from);
   } else {
     sleeping_.store(false, std::memory_order_relaxed);
     // Enter the kernel only if there is something to submit or completions wait for us there

@@ -32,6 +32,7 @@
 #include "engine/base/types.h"
 #include "engine/reactor/completion.h"
 #include "engine/reactor/task.h"
+#include "engine/reactor/idle_poll_window.h"
 #include "engine/reactor/task_queue.h"
 
 namespace ringlog::reactor {
@@ -43,9 +44,11 @@ struct ReactorOptions {
   uint32_t cq_entries = 16384;
   // After a stop request, in-flight work has this long to finish before it is cancelled.
   std::chrono::milliseconds shutdown_grace_ms{2000};
-  // Before sleeping in the kernel, an idle loop polls its inbound rings, CQ and timers this
-  // long. Waking a sleeping thread costs ~10-15 us per hop on a VM (an IPI to a halted vCPU);
-  // a peer that answers within the window is seen without any wake-up. 0 disables polling.
+  // Before sleeping in the kernel, an idle loop polls its inbound rings, CQ and timers up to
+  // this long. Waking a sleeping thread costs ~10-15 us per hop on a VM (an IPI to a halted
+  // vCPU); a peer that answers within the window is seen without any wake-up. The window in use
+  // adapts between 0 and this maximum to how soon the loop's sleeps end (IdlePollWindow), so a
+  // loop whose work comes rarely stops spinning for it. 0 disables polling.
   std::chrono::microseconds idle_poll_us{50};
   // While an operation marked IoOptions::poll_until_done is in flight (an fdatasync that an
   // append waits on), the idle loop polls this long instead: the completion comes from an io-wq
@@ -225,6 +228,7 @@ class Reactor {
   uint64_t inline_flushes_ = 0;
   bool skip_wait_ = false;
   uint32_t polled_ops_ = 0;
+  IdlePollWindow idle_poll_;
   bool reaping_ = false;
   Clock::time_point turn_started_{};
   uint32_t yield_checks_ = 0;
