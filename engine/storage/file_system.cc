@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -83,6 +84,14 @@ class RealFileSystem final : public FileSystem {
 
   Result<void, Errno> ftruncate(int fd, uint64_t size_bytes) override {
     if (::ftruncate(fd, static_cast<off_t>(size_bytes)) != 0) return last_errno();
+    return {};
+  }
+
+  Result<void, Errno> preallocate(int fd, uint64_t position, uint64_t length) override {
+    if (::fallocate(fd, FALLOC_FL_KEEP_SIZE, static_cast<off_t>(position),
+                    static_cast<off_t>(length)) != 0) {
+      return last_errno();
+    }
     return {};
   }
 

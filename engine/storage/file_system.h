@@ -52,6 +52,9 @@ class FileSystem {
   virtual Task<IoResult> fdatasync(int fd) = 0;
 
   virtual Result<void, Errno> ftruncate(int fd, uint64_t size_bytes) = 0;
+  // Reserves disk blocks for [position, position + length) without changing the file's size
+  // (fallocate with FALLOC_FL_KEEP_SIZE). A hint: callers go on without it when it fails.
+  virtual Result<void, Errno> preallocate(int fd, uint64_t position, uint64_t length) = 0;
   virtual Result<uint64_t, Errno> file_size(int fd) = 0;
   virtual Result<void, Errno> unlink(const std::string& path) = 0;
   virtual Result<bool, Errno> exists(const std::string& path) = 0;

@@ -340,6 +340,7 @@ Task<Result<void, LogError>> Log::close() {
 Task<Result<void, LogError>> Log::write_clean_state() {
   // (Each awaited value is bound to a local: GCC 12 miscompiles co_await in conditions.)
   Segment& active = state_.active();
+  (void)active.release_reserve();  // as at a roll: wasted space at worst
   auto synced = co_await active.sync_log();
   if (!synced) co_return LogError::from_errno(synced.error());
   auto indexes = co_await active.write_indexes(/*sync=*/true);

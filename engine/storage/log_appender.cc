@@ -141,6 +141,7 @@ Task<void> LogAppender::write_next_group() {
   const std::shared_ptr<Segment> keep = state_->segments.back();
   const uint64_t start = segment.size_bytes();
   const int fd = segment.fd();
+  segment.reserve_ahead(start + bytes, state_->options.segment_bytes);
   uint64_t done = 0;
   unsigned first = 0;
   std::optional<Errno> error;
@@ -257,6 +258,9 @@ Task<Result<void, LogError>> LogAppender::roll(Offset base_offset) {
   auto indexes = co_await old.write_indexes(/*sync=*/true);
   if (!indexes) co_return LogError::from_errno(indexes.error());
   state_->durable = std::max(state_->durable, written);
+  // A sealed segment never grows: its unused reserved blocks go back to the disk. Failing to
+  // give them back wastes space but loses nothing.
+  (void)old.release_reserve();
 
   auto segment = Segment::open(state_->fs, state_->dir, base_offset,
                                state_->options.index_interval_bytes, state_->now_ms());

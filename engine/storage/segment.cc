@@ -1,5 +1,7 @@
 #include "engine/storage/segment.h"
 
+#include <algorithm>
+#include <cerrno>
 #include <utility>
 
 #include "engine/base/assert.h"
@@ -13,6 +15,9 @@ namespace sf = segment_format;
 namespace {
 // Lookups read this much at a time: an index entry is at most one interval (plus a batch) away.
 constexpr size_t kLookupChunkBytes = 16 * 1024;
+// Block reservation ahead of the writes (reserve_ahead): bounds of one chunk.
+constexpr uint64_t kReserveChunkMinBytes = 1 << 20;
+constexpr uint64_t kReserveChunkMaxBytes = 64 << 20;
 }  // namespace
 
 Segment::Paths Segment::paths(const std::string& dir, Offset base_offset) {
@@ -111,7 +116,27 @@ void Segment::set_first_batch_timestamp(TimestampMs max_timestamp) {
 
 Result<void, Errno> Segment::truncate_file(uint64_t size_bytes) {
   RL_ASSERT(size_bytes >= size_bytes_, "truncating recorded batches");
+  reserved_end_ = 0;
   return fs_->ftruncate(file_->fd(), size_bytes);
+}
+
+void Segment::reserve_ahead(uint64_t end, uint64_t limit) {
+  if (!reserve_supported_ || end <= reserved_end_ || end >= limit) return;
+  const uint64_t chunk = std::clamp<uint64_t>(end, kReserveChunkMinBytes, kReserveChunkMaxBytes);
+  const uint64_t target = std::min(limit, end + chunk);
+  const uint64_t from = std::max(reserved_end_, size_bytes_);
+  auto r = fs_->preallocate(file_->fd(), from, target - from);
+  // EOPNOTSUPP: a file system without fallocate; stop asking. Any other failure (ENOSPC) is
+  // the write's to report; not retried before the next chunk either way.
+  if (!r && r.error().code == EOPNOTSUPP) reserve_supported_ = false;
+  reserved_end_ = target;
+}
+
+Result<void, Errno> Segment::release_reserve() {
+  if (reserved_end_ <= size_bytes_) return {};
+  reserved_end_ = 0;
+  // Truncating at the current size frees the blocks reserved beyond it.
+  return fs_->ftruncate(file_->fd(), size_bytes_);
 }
 
 Task<Result<void, Errno>> Segment::write_indexes(bool sync) {

@@ -5,7 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -627,6 +631,73 @@ TEST_F(LogTest, ScanBatchesWalksTheNewestSegmentsOldestFirst) {
     BaseOffsets none;
     CO_ASSERT_OK(co_await log->scan_batches(0, &none));
     EXPECT_TRUE(none.offsets.empty());
+    CO_ASSERT_OK(co_await log->close());
+  });
+}
+
+// Bytes of disk blocks a file holds (st_blocks), against its size.
+uint64_t allocated_bytes(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return 0;
+  return static_cast<uint64_t>(st.st_blocks) * 512;
+}
+
+std::vector<std::string> segment_files(const std::string& dir) {
+  std::vector<std::string> logs;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() == ".log") logs.push_back(entry.path().string());
+  }
+  std::sort(logs.begin(), logs.end());
+  return logs;
+}
+
+TEST_F(LogTest, TheActiveSegmentReservesBlocksAheadAndGivesThemBackWhenSealedOrClosed) {
+  run([](LogTestBase* t) -> Task<void> {
+    FileSystem* fs = &real_file_system();
+    constexpr uint64_t kSegmentBytes = 4 << 20;
+    auto opened = co_await Log::open(fs, t->dir_, no_time_roll({.segment_bytes = kSegmentBytes}));
+    CO_ASSERT(opened);
+    auto log = std::move(*opened);
+    // 16 KiB batches, until the first segment rolled and the second holds ~1.5 MiB.
+    std::vector<std::vector<std::byte>> appended;
+    for (int i = 0; i < 350; ++i) {
+      auto batch = make_batch(1, TimestampMs(1 + i), 16 * 1024 - 100);
+      CO_ASSERT_OK(co_await log->append(batch));
+      appended.push_back(batch);
+    }
+    CO_ASSERT(log->segment_count() == 2u);
+    auto files = segment_files(t->dir_);
+    CO_ASSERT(files.size() == 2u);
+    const uint64_t sealed_size = std::filesystem::file_size(files[0]);
+    const uint64_t active_size = std::filesystem::file_size(files[1]);
+    EXPECT_GT(active_size, 1u << 20);
+    // The sealed segment keeps no more blocks than its data needs; the active one has blocks
+    // reserved past its end (chunks of at least 1 MiB), without them showing in its size.
+    EXPECT_LE(allocated_bytes(files[0]), (sealed_size + 4095) / 4096 * 4096);
+    EXPECT_GE(allocated_bytes(files[1]), active_size + (256u << 10));
+    auto all = co_await read_all_batches(log.get(), fs);
+    CO_ASSERT(all);
+    EXPECT_EQ(*all, appended);
+    CO_ASSERT_OK(co_await log->close());
+    EXPECT_EQ(std::filesystem::file_size(files[1]), active_size);
+    EXPECT_LE(allocated_bytes(files[1]), (active_size + 4095) / 4096 * 4096);
+  });
+}
+
+TEST_F(LogTest, AppendsGoOnWhenBlocksCannotBeReserved) {
+  run([](LogTestBase* t) -> Task<void> {
+    FaultyFileSystem faulty;
+    faulty.space_left_bytes = 1u << 30;  // every reservation fails with ENOSPC; writes fit
+    auto log = co_await open_log(&faulty, t->dir_, {.segment_bytes = 1 << 20});
+    CO_ASSERT(log);
+    for (int i = 0; i < 10; ++i) {
+      auto batch = make_batch(2, TimestampMs(i), 1000);
+      auto r = co_await log->append(batch);
+      CO_ASSERT(r);
+      EXPECT_EQ(r->base_offset, Offset(2 * i));
+    }
+    EXPECT_GE(faulty.preallocations, 1u);
+    EXPECT_EQ(log->log_end_offset(), Offset(20));
     CO_ASSERT_OK(co_await log->close());
   });
 }

@@ -115,6 +115,7 @@ class FaultyFileSystem final : public FileSystem {
   std::optional<int> fail_next_sync;
   uint64_t writes = 0;
   uint64_t syncs = 0;
+  uint64_t preallocations = 0;
 
   Result<int, Errno> open(const std::string& path, OpenMode mode) override {
     return real().open(path, mode);
@@ -177,6 +178,11 @@ class FaultyFileSystem final : public FileSystem {
 
   Result<void, Errno> ftruncate(int fd, uint64_t size) override {
     return real().ftruncate(fd, size);
+  }
+  Result<void, Errno> preallocate(int fd, uint64_t position, uint64_t length) override {
+    ++preallocations;
+    if (space_left_bytes) return Errno{ENOSPC};  // a full disk has no blocks to reserve
+    return real().preallocate(fd, position, length);
   }
   Result<uint64_t, Errno> file_size(int fd) override { return real().file_size(fd); }
   Result<void, Errno> unlink(const std::string& path) override { return real().unlink(path); }
