@@ -46,8 +46,7 @@ cluster::BrokerOptions broker_options(const BrokerConfig& c) {
   o.groups.offset_metadata_max_bytes = c.offset_metadata_max_bytes;
   o.groups.min_session_timeout_ms = c.group_min_session_timeout_ms;
   o.groups.max_session_timeout_ms = c.group_max_session_timeout_ms;
-  o.groups.initial_rebalance_delay =
-      std::chrono::milliseconds(c.group_initial_rebalance_delay_ms);
+  o.groups.initial_rebalance_delay = std::chrono::milliseconds(c.group_initial_rebalance_delay_ms);
   return o;
 }
 
@@ -93,8 +92,11 @@ int run_broker(const BrokerConfig& config) {
   for (uint32_t s = 0; s < smp.size(); ++s) {
     brokers.push_back(std::make_unique<cluster::Broker>(options, smp, ShardId(s)));
   }
+  // With several shards a connection moves to the shard its partitions live on, when they all
+  // live on one (net/server/shard_affinity.h).
   const server::ConnectionLimits limits{
-      .request_max_bytes = static_cast<uint32_t>(config.socket_request_max_bytes)};
+      .request_max_bytes = static_cast<uint32_t>(config.socket_request_max_bytes),
+      .move_to_home_shard = smp.size() > 1};
 
   std::atomic<bool> exited{false};
   std::thread signal_thread([&] {

@@ -6,6 +6,7 @@
 #include "cluster/handlers/handler.h"
 #include "engine/reactor/timer.h"
 #include "engine/reactor/when_all.h"
+#include "net/server/shard_affinity.h"
 
 namespace ringlog::cluster::handlers {
 namespace {
@@ -67,7 +68,6 @@ Task<PartitionRead> read_one(Broker* broker, std::string topic, int32_t index, i
   co_return co_await broker->smp().call(broker->owner(topic, index), read);
 }
 
-
 // Keeps the first `keep` bytes of `ranges`.
 std::vector<storage::FileRange> cut(std::vector<storage::FileRange> ranges, uint64_t keep) {
   std::vector<storage::FileRange> out;
@@ -91,6 +91,14 @@ Task<Response> fetch(Context ctx, kafka::FetchRequest request) {
   TopicTableSnapshot snapshot = broker.snapshot();
 
   std::vector<PartitionRead> reads;
+  server::AffinityCollector affinity;
+  for (const auto& topic : request.topics) {
+    const TopicMetadata* meta = snapshot->find(topic.topic);
+    for (const auto& p : topic.partitions) {
+      if (has_partition(meta, p.partition))
+        affinity.note(broker.owner(topic.topic, p.partition).value());
+    }
+  }
   while (true) {
     wake.reset();
     std::vector<Task<PartitionRead>> work;
@@ -106,7 +114,8 @@ Task<Response> fetch(Context ctx, kafka::FetchRequest request) {
         }
         const auto max_bytes = static_cast<uint32_t>(
             std::clamp(std::min(p.partition_max_bytes, request.max_bytes), 0, INT32_MAX));
-        work.push_back(read_one(&broker, topic.topic, p.partition, p.fetch_offset, max_bytes, token));
+        work.push_back(
+            read_one(&broker, topic.topic, p.partition, p.fetch_offset, max_bytes, token));
       }
     }
     reads = co_await reactor::when_all(std::move(work));
@@ -171,10 +180,12 @@ Task<Response> fetch(Context ctx, kafka::FetchRequest request) {
   std::vector<std::byte> encoded = std::move(w).take();
 
   Response out;
+  out.shard_affinity = affinity.value();
   size_t from = 0;
   for (size_t h = 0; h < holes.size(); ++h) {
-    out.chunks.push_back(std::vector<std::byte>(encoded.begin() + static_cast<ptrdiff_t>(from),
-                                                encoded.begin() + static_cast<ptrdiff_t>(holes[h].position)));
+    out.chunks.push_back(
+        std::vector<std::byte>(encoded.begin() + static_cast<ptrdiff_t>(from),
+                               encoded.begin() + static_cast<ptrdiff_t>(holes[h].position)));
     for (storage::FileRange& range : deferred[h]) {
       out.chunks.push_back(server::FileRange{.fd = range.fd(),
                                              .position = range.position.value(),
@@ -183,8 +194,8 @@ Task<Response> fetch(Context ctx, kafka::FetchRequest request) {
     }
     from = holes[h].position;
   }
-  out.chunks.push_back(std::vector<std::byte>(encoded.begin() + static_cast<ptrdiff_t>(from),
-                                              encoded.end()));
+  out.chunks.push_back(
+      std::vector<std::byte>(encoded.begin() + static_cast<ptrdiff_t>(from), encoded.end()));
   co_return out;
 }
 

@@ -6,6 +6,7 @@
 #include "cluster/producer_state.h"
 #include "engine/reactor/when_all.h"
 #include "engine/storage/record_batch_format.h"
+#include "net/server/shard_affinity.h"
 
 namespace ringlog::cluster::handlers {
 namespace {
@@ -61,7 +62,8 @@ Sequencing sequencing_of(std::span<const std::byte> records) {
 // Runs on the partition's owner shard: checks an idempotent producer's sequence, appends the
 // batches (patched in place in the request frame, which stays alive on the handling shard until
 // this returns) and wakes waiting fetches.
-Task<PartitionAppend> append_on_owner(std::string topic, int32_t index, std::span<std::byte> bytes) {
+Task<PartitionAppend> append_on_owner(std::string topic, int32_t index,
+                                      std::span<std::byte> bytes) {
   Broker& broker = Broker::local();
   Partition* partition = broker.partitions().find(topic, index);
   if (partition == nullptr) co_return PartitionAppend{.error = ErrorCode::kUnknownTopicOrPartition};
@@ -137,7 +139,6 @@ Task<PartitionAppend> append_one(Broker* broker, std::string topic, int32_t inde
   co_return co_await broker->smp().call(owner, append);
 }
 
-
 }  // namespace
 
 Task<Response> produce(Context ctx, kafka::ProduceRequest request) {
@@ -147,6 +148,7 @@ Task<Response> produce(Context ctx, kafka::ProduceRequest request) {
   std::vector<Task<PartitionAppend>> work;
   const bool valid_acks = acks == 0 || acks == 1 || acks == -1;
   TopicTableSnapshot snapshot = broker.snapshot();
+  server::AffinityCollector affinity;
   for (const auto& topic : request.topic_data) {
     const TopicMetadata* meta = snapshot->find(topic.name);
     for (const auto& part : topic.partition_data) {
@@ -155,8 +157,8 @@ Task<Response> produce(Context ctx, kafka::ProduceRequest request) {
       } else if (!has_partition(meta, part.index)) {
         work.push_back(ready<PartitionAppend>({.error = ErrorCode::kUnknownTopicOrPartition}));
       } else if (!part.records || part.records->empty()) {
-        work.push_back(ready<PartitionAppend>({.error = ErrorCode::kCorruptMessage,
-                                  .message = "no record batches"}));
+        work.push_back(ready<PartitionAppend>(
+            {.error = ErrorCode::kCorruptMessage, .message = "no record batches"}));
       } else if (ctx.header.api_version <= 2 && has_legacy_magic(part.records->bytes)) {
         // The log stores only magic-2 batches and we do not up-convert. Kafka 3.x would
         // up-convert magic 0/1 to v2 and store it; Kafka 4.0 no longer serves Produce v0-v2 at
@@ -174,6 +176,7 @@ Task<Response> produce(Context ctx, kafka::ProduceRequest request) {
         const size_t offset = static_cast<size_t>(part.records->bytes.data() - buffer.data());
         RL_ASSERT(offset + part.records->size() <= buffer.size());
         std::span<std::byte> bytes(buffer.data() + offset, part.records->size());
+        affinity.note(broker.owner(topic.name, part.index).value());
         work.push_back(append_one(&broker, topic.name, part.index, bytes));
       }
     }
@@ -197,11 +200,12 @@ Task<Response> produce(Context ctx, kafka::ProduceRequest request) {
     }
     response.responses.push_back(std::move(out_topic));
   }
-  if (acks == 0) {
-    // No response with acks=0; an error can only be signalled by closing the connection.
-    co_return any_error ? Response::close() : Response::none();
-  }
-  co_return respond(ctx.header, response);
+  // No response with acks=0; an error can only be signalled by closing the connection.
+  Response out = acks != 0   ? respond(ctx.header, response)
+                 : any_error ? Response::close()
+                             : Response::none();
+  out.shard_affinity = affinity.value();
+  co_return out;
 }
 
 }  // namespace ringlog::cluster::handlers

@@ -44,20 +44,27 @@ const char* to_string(CloseReason reason) {
     case CloseReason::kNegativeFrameSize: return "negative frame size";
     case CloseReason::kHandlerAskedToClose: return "closed by request handler";
     case CloseReason::kShutdown: return "shutdown";
+    case CloseReason::kMoved: return "moved to another shard";
   }
   return "unknown";
 }
 
-Connection::Connection(int fd, uint64_t id, ConnectionLimits limits, RequestHandler& handler)
-    : info_{.id = id, .fd = fd}, limits_(limits), handler_(handler) {
+Connection::Connection(int fd, uint64_t id, ConnectionLimits limits, RequestHandler& handler,
+                       ConnectionOrigin origin)
+    : info_{.id = id, .fd = fd},
+      limits_(limits),
+      handler_(handler),
+      origin_(origin),
+      move_decider_(origin.moves) {
   RL_ASSERT(fd >= 0);
+  RL_ASSERT(origin.prefix_bytes <= origin.prefix.size());
 }
 
 Connection::~Connection() {
   RL_ASSERT(active_tasks_ == 0, "connection destroyed while its tasks run");
   if (pipe_read_ >= 0) ::close(pipe_read_);
   if (pipe_write_ >= 0) ::close(pipe_write_);
-  ::close(info_.fd);
+  if (close_reason_ != CloseReason::kMoved) ::close(info_.fd);
 }
 
 void Connection::close_with(CloseReason reason) {
@@ -96,9 +103,24 @@ reactor::Task<bool> Connection::recv_exact(std::span<std::byte> buf) {
 }
 
 reactor::Task<void> Connection::read_loop() {
-  std::array<std::byte, kSizePrefixBytes> prefix{};
-  size_t carried = 0;  // bytes of the next size prefix read along with the previous frame
+  std::array<std::byte, kSizePrefixBytes> prefix = origin_.prefix;
+  size_t carried = origin_.prefix_bytes;  // bytes of the next size prefix already read
+  const uint32_t self = reactor::Reactor::current().id().value();
   while (!closing_) {
+    if (limits_.move_to_home_shard) {
+      if (const std::optional<uint32_t> target = move_decider_.target(self)) {
+        // Every request read is answered before the socket changes hands, so responses keep
+        // their order; the writer sends the last ones before run() returns.
+        while (!closing_ && (!slots_.empty() || writer_busy_)) co_await changed_.wait();
+        if (closing_) co_return;
+        move_target_ = *target;
+        origin_for_move_.prefix = prefix;
+        origin_for_move_.prefix_bytes = static_cast<uint32_t>(carried);
+        origin_for_move_.moves = move_decider_.moves() + 1;
+        close_with(CloseReason::kMoved);
+        co_return;
+      }
+    }
     if (carried < kSizePrefixBytes) {
       // Bound to a local first: GCC 12 miscompiles co_await inside an if condition.
       const bool got_prefix = co_await recv_exact(std::span(prefix).subspan(carried));
@@ -166,6 +188,7 @@ reactor::Task<void> Connection::handle_one(Slot* slot, RequestFrame frame) {
     fmt::print(stderr, "connection {}: request handler failed: {}\n", info_.id, e.what());
     response = Response::close();
   }
+  move_decider_.observe(response.shard_affinity);
   slot->response = std::move(response);
   slot->ready = true;
   --active_tasks_;
@@ -178,6 +201,7 @@ reactor::Task<void> Connection::write_loop() {
     if (!slots_.empty() && slots_.front()->ready) {
       std::unique_ptr<Slot> slot = std::move(slots_.front());
       slots_.pop_front();
+      writer_busy_ = true;
       inflight_bytes_ -= slot->request_bytes;
       changed_.set();  // the reader may be waiting for room
       if (slot->response.send && !write_failed) {
@@ -188,6 +212,8 @@ reactor::Task<void> Connection::write_loop() {
         }
       }
       if (slot->response.close_after) close_with(CloseReason::kHandlerAskedToClose);
+      writer_busy_ = false;
+      changed_.set();  // a reader waiting to move the connection looks again
       continue;
     }
     if (closing_ && slots_.empty()) break;

@@ -11,6 +11,8 @@
 // Zero copy: each frame is received straight into a buffer of its own, which moves to the
 // handler; only the next frame's 4-byte size prefix may be read along with it and carried over.
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -23,6 +25,7 @@
 #include "engine/reactor/task.h"
 #include "net/server/request_handler.h"
 #include "net/server/response.h"
+#include "net/server/shard_affinity.h"
 
 namespace ringlog::server {
 
@@ -30,6 +33,17 @@ struct ConnectionLimits {
   uint32_t request_max_bytes = 100 * 1024 * 1024;  // socket.request.max.bytes
   uint64_t inflight_max_bytes = 64 * 1024 * 1024;  // requests read but not yet answered
   uint32_t inflight_max_requests = 4096;
+  // Hand the socket to the shard its partitions live on when the requests ask for it
+  // (shard_affinity.h). Needs a shard group (reactor::Smp) with a Server on every shard.
+  bool move_to_home_shard = false;
+};
+
+// What a connection moved from another shard brings along: the bytes of the next frame's size
+// prefix already read there, and how often it moved before.
+struct ConnectionOrigin {
+  std::array<std::byte, 4> prefix{};
+  uint32_t prefix_bytes = 0;
+  uint32_t moves = 0;
 };
 
 // Why a connection ended, for logs and tests.
@@ -41,12 +55,14 @@ enum class CloseReason : uint8_t {
   kNegativeFrameSize,
   kHandlerAskedToClose,
   kShutdown,
+  kMoved,  // not closed: the socket goes on to another shard (move_target(), origin_for_move())
 };
 const char* to_string(CloseReason reason);
 
 class Connection {
  public:
-  Connection(int fd, uint64_t id, ConnectionLimits limits, RequestHandler& handler);
+  Connection(int fd, uint64_t id, ConnectionLimits limits, RequestHandler& handler,
+             ConnectionOrigin origin = {});
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -58,6 +74,11 @@ class Connection {
   void shut_down();
 
   const ConnectionInfo& info() const { return info_; }
+
+  // After run() returned kMoved: where the socket goes, and what it takes along. The
+  // connection no longer owns the socket then (its destructor leaves it open).
+  uint32_t move_target() const { return move_target_; }
+  const ConnectionOrigin& origin_for_move() const { return origin_for_move_; }
 
  private:
   struct Slot {
@@ -84,10 +105,15 @@ class Connection {
   std::deque<std::unique_ptr<Slot>> slots_;
   uint64_t inflight_bytes_ = 0;
   uint32_t active_tasks_ = 0;  // handlers plus the writer
+  bool writer_busy_ = false;   // the writer took a response and is not done with it
   bool closing_ = false;
   std::optional<CloseReason> close_reason_;
-  int pipe_read_ = -1;   // for splice: file -> pipe -> socket
+  int pipe_read_ = -1;  // for splice: file -> pipe -> socket
   int pipe_write_ = -1;
+  ConnectionOrigin origin_;  // the size-prefix bytes to start from (a moved connection)
+  MoveDecider move_decider_;
+  uint32_t move_target_ = 0;
+  ConnectionOrigin origin_for_move_;
 };
 
 }  // namespace ringlog::server

@@ -30,6 +30,9 @@ struct Response {
   // Close the connection after this response (or instead of it, when send is false): unknown
   // API keys, malformed frames, errors on acks=0 produces.
   bool close_after = false;
+  // Which shard the request's partitions live on (shard_affinity.h): a shard number,
+  // kNoAffinity or kMixedAffinity. The connection may move there (MoveDecider).
+  int32_t shard_affinity = -1;
 
   static Response none() { return Response{.chunks = {}, .send = false, .close_after = false}; }
   static Response close() { return Response{.chunks = {}, .send = false, .close_after = true}; }

@@ -1,8 +1,10 @@
 #pragma once
 // Server: one shard's accept loop and its connections. Each shard runs one Server on its own
-// listening socket (see ListenerSet); a connection lives and is served entirely on the shard
-// that accepted it. On a stop request the server stops accepting, asks every connection to
-// finish (requests already read are answered), and returns once all are closed.
+// listening socket (see ListenerSet); a connection is served on the shard that accepted it,
+// unless ConnectionLimits::move_to_home_shard lets it move, between requests, to the shard its
+// partitions live on (shard_affinity.h): the Server there adopts the socket. On a stop request
+// the server stops accepting, asks every connection to finish (requests already read are
+// answered), and returns once all are closed.
 
 #include <cstdint>
 #include <unordered_set>
@@ -18,8 +20,10 @@ namespace ringlog::server {
 
 struct ServerStats {
   uint64_t accepted = 0;
-  uint64_t closed = 0;
+  uint64_t closed = 0;  // moved-away connections included
   uint64_t accept_errors = 0;
+  uint64_t moved_out = 0;  // handed to another shard's Server
+  uint64_t adopted = 0;    // taken over from another shard's Server
 };
 
 class Server final : private reactor::StopListener {
@@ -34,11 +38,17 @@ class Server final : private reactor::StopListener {
   void stop();
 
   const ServerStats& stats() const { return stats_; }
+  // The Server serving on the calling shard, if any (for moves between shards).
+  static Server* on_this_shard();
   size_t open_connections() const { return connections_.size(); }
 
  private:
   void on_stop() override { stop(); }
-  reactor::Task<void> serve_connection(int fd);
+  reactor::Task<void> serve_connection(int fd, ConnectionOrigin origin);
+  // Takes over a connection moved here from another shard; false if this server stops.
+  bool adopt(int fd, const ConnectionOrigin& origin);
+  // Hands a connection that asked to move to its target shard; closes it if none adopts it.
+  reactor::Task<void> move_away(const Connection& connection);
 
   int listen_fd_;
   ConnectionLimits limits_;
