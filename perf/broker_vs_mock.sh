@@ -13,8 +13,10 @@
 #   perf/broker_vs_mock.sh [build_dir] [sections]
 #     build_dir  a release build with the ringlog binary (default build/release)
 #     sections   any of "produce consume latency" (default all three)
-# Environment: GB (default 1) = data per produce cell; FILL_GIB (default 2.1) = consume log size;
-# LAT_RECORDS (default 10000) = records per latency run.
+# Environment: GB (default 1) = data per produce cell; REPS (default 3) = runs per produce cell
+# and broker, alternating ringlog and the mock, medians reported (single runs on this VM swing
+# 2-4x: see perf/broker.md); FILL_GIB (default 2.1) = consume log size; LAT_RECORDS (default
+# 10000) = records per latency run; LAT_REPS (default 3) = latency runs per broker, medians.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=${1:-build/release}
@@ -22,6 +24,8 @@ sections=${2:-produce consume latency}
 gb=${GB:-1}
 fill_gib=${FILL_GIB:-2.1}
 lat_records=${LAT_RECORDS:-10000}
+reps=${REPS:-3}
+lat_reps=${LAT_REPS:-3}
 ringlog=$build_dir/apps/ringlog/ringlog
 [[ -x $ringlog ]] || { echo "build $ringlog first (cmake --preset release && cmake --build --preset release)"; exit 1; }
 tools=$build_dir/perf-tools
@@ -102,19 +106,39 @@ latency() {
   sort -n "$work/lat" | awk '{a[NR]=$1} END {printf "%.3f %.3f\n", a[int(NR*0.5)]/1000, a[int(NR*0.99)]/1000}'
 }
 
+# medians "a1 b1 c1 d1" "a2 b2 c2 d2" ... -> the median of each column (errors: the largest)
+medians() {
+  printf '%s\n' "$@" | awk '
+    { for (i = 1; i <= 4; i++) v[i, NR] = $i }
+    END {
+      for (i = 1; i <= 3; i++) {
+        n = 0; for (r = 1; r <= NR; r++) a[++n] = v[i, r]
+        for (x = 1; x <= n; x++) for (y = x + 1; y <= n; y++) if (a[y] < a[x]) { t = a[x]; a[x] = a[y]; a[y] = t }
+        out[i] = a[int((n + 1) / 2)]
+      }
+      e = 0; for (r = 1; r <= NR; r++) if (v[4, r] > e) e = v[4, r]
+      printf "%s %s %s %d\n", out[1], out[2], out[3], e
+    }'
+}
+
 echo "machine: $(nproc) cpus, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), kernel $(uname -r); commit $(git rev-parse --short HEAD)"
 
 if [[ $sections == *produce* ]]; then
-  echo "== produce (${gb} GB per cell, linger.ms=5, batch.num.messages=10000)"
+  echo "== produce (${gb} GB per cell, linger.ms=5, batch.num.messages=10000; medians of $reps runs)"
   printf '%-26s %11s %8s %9s %11s %8s %9s %7s %7s\n' case "ringlog r/s" "MB/s" "cpu s/GB" \
     "mock r/s" "MB/s" "cpu s/GB" ratio "cpu x"
   for partitions in 1 8; do
     for size in 100 1024; do
       records=$(echo "$gb * 1000000000 / $size" | bc)
       for acks in 1 -1; do
-        sync_disk
-        start_ringlog "$partitions"; read -r r_rate r_mb r_cpu r_err < <(produce "$size" "$acks" "$records"); stop_broker
-        start_mock "$partitions"; read -r m_rate m_mb m_cpu m_err < <(produce "$size" "$acks" "$records"); stop_broker
+        r_runs=(); m_runs=()
+        for _ in $(seq 1 "$reps"); do
+          sync_disk
+          start_ringlog "$partitions"; r_runs+=("$(produce "$size" "$acks" "$records")"); stop_broker
+          start_mock "$partitions"; m_runs+=("$(produce "$size" "$acks" "$records")"); stop_broker
+        done
+        read -r r_rate r_mb r_cpu r_err < <(medians "${r_runs[@]}")
+        read -r m_rate m_mb m_cpu m_err < <(medians "${m_runs[@]}")
         printf '%-26s %11d %8.1f %9.3f %11d %8.1f %9.3f %6.2fx %6.2fx\n' \
           "p=$partitions size=$size acks=$acks" "$r_rate" "$r_mb" "$(echo "$r_cpu / $gb" | bc -l)" \
           "$m_rate" "$m_mb" "$(echo "$m_cpu / $gb" | bc -l)" \
@@ -164,10 +188,16 @@ if [[ $sections == *consume* ]]; then
 fi
 
 if [[ $sections == *latency* ]]; then
-  echo "== produce latency, 1,000 records/s x ${lat_records}, 100 B, linger.ms=0, acks=1, 1 partition"
-  start_mock 1; read -r m50 m99 < <(latency); stop_broker
-  sync_disk; start_ringlog 1; read -r r50 r99 < <(latency); stop_broker
-  sync_disk; start_ringlog 1 --log.flush.interval.messages 1; read -r f50 f99 < <(latency); stop_broker
+  echo "== produce latency, 1,000 records/s x ${lat_records}, 100 B, linger.ms=0, acks=1, 1 partition; medians of $lat_reps runs"
+  m_runs=(); r_runs=(); f_runs=()
+  for _ in $(seq 1 "$lat_reps"); do
+    start_mock 1; m_runs+=("$(latency) 0 0"); stop_broker
+    sync_disk; start_ringlog 1; r_runs+=("$(latency) 0 0"); stop_broker
+    sync_disk; start_ringlog 1 --log.flush.interval.messages 1; f_runs+=("$(latency) 0 0"); stop_broker
+  done
+  read -r m50 m99 _ < <(medians "${m_runs[@]}")
+  read -r r50 r99 _ < <(medians "${r_runs[@]}")
+  read -r f50 f99 _ < <(medians "${f_runs[@]}")
   printf '%-34s %9s %9s\n' broker "p50 ms" "p99 ms"
   printf '%-34s %9.3f %9.3f\n' "mock" "$m50" "$m99"
   printf '%-34s %9.3f %9.3f   (%.2fx / %.2fx the mock)\n' "ringlog, flush none" "$r50" "$r99" \
