@@ -114,6 +114,15 @@ reactor::Task<ClientResult<std::unique_ptr<Connection>>> Connection::open(
   co_return std::move(connection);
 }
 
+namespace {
+// The first field of every ApiVersions response body is its int16 error code; -1 if too short.
+int16_t leading_error_code(std::span<const std::byte> body) {
+  if (body.size() < 2) return -1;
+  return static_cast<int16_t>((std::to_integer<uint16_t>(body[0]) << 8) |
+                              std::to_integer<uint16_t>(body[1]));
+}
+}  // namespace
+
 reactor::Task<ClientResult<void>> Connection::handshake() {
   int16_t version = kApiVersionsFirstTry;
   for (int attempt = 0; attempt < 2; ++attempt) {
@@ -142,14 +151,20 @@ reactor::Task<ClientResult<void>> Connection::handshake() {
       kafka::Reader v0(frame->body());
       Result<kafka::ApiVersionsResponse, kafka::DecodeError> old =
           kafka::ApiVersionsResponse::decode(v0, 0);
-      if (!old || old->error_code != unsupported) {
-        co_return ClientError{.errc = ClientErrc::kDecode, .context = "ApiVersions"};
-      }
       int16_t broker_max = -1;
-      for (const auto& api : old->api_keys) {
-        if (api.api_key == static_cast<int16_t>(kafka::ApiKey::kApiVersions)) {
-          broker_max = api.max_version;
+      if (old && old->error_code == unsupported) {
+        for (const auto& api : old->api_keys) {
+          if (api.api_key == static_cast<int16_t>(kafka::ApiKey::kApiVersions)) {
+            broker_max = api.max_version;
+          }
         }
+      } else if (leading_error_code(frame->body()) == unsupported && version > 0) {
+        // UNSUPPORTED_VERSION with a range we cannot read (librdkafka's mock broker writes its
+        // one-entry list in the flexible encoding): retry with v0, which every broker speaks,
+        // as the Java client does.
+        broker_max = 0;
+      } else {
+        co_return ClientError{.errc = ClientErrc::kDecode, .context = "ApiVersions"};
       }
       if (broker_max < 0 || broker_max >= version) {
         co_return ClientError::broker(unsupported, "ApiVersions");

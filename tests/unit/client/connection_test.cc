@@ -38,6 +38,10 @@ struct FakeBroker {
   std::vector<kafka::ApiVersionRange> apis{kafka::kImplementedApis.begin(),
                                            kafka::kImplementedApis.end()};
   std::vector<int16_t> metadata_versions_seen;
+  // Refuse ApiVersions above v2 as librdkafka 2.0's mock broker does: UNSUPPORTED_VERSION with
+  // its one-entry range written in the flexible encoding, which no version's decoder reads.
+  bool refuse_v3_like_the_mock = false;
+  std::vector<int16_t> api_versions_seen;
 };
 
 struct Held {
@@ -72,6 +76,21 @@ Task<void> serve(int listen_fd, FakeBroker* broker) {
     if (!request) break;
     const kafka::RequestHeader& header = request->header;
     if (header.api_key == kafka::ApiKey::kApiVersions) {
+      broker->api_versions_seen.push_back(header.api_version);
+      if (broker->refuse_v3_like_the_mock && header.api_version > 2) {
+        // Bytes captured from the mock: size, correlation id, error 35, then 01 (compact count),
+        // ApiVersions 0..2, a tag byte and three stray bytes.
+        const auto id = static_cast<uint32_t>(header.correlation_id);
+        const std::vector<uint8_t> raw = {0, 0, 0, 17, uint8_t(id >> 24), uint8_t(id >> 16),
+                                          uint8_t(id >> 8), uint8_t(id), 0x00, 0x23, 0x01,
+                                          0x00, 0x12, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00,
+                                          0x00, 0x00};
+        std::vector<std::byte> bytes(raw.size());
+        std::transform(raw.begin(), raw.end(), bytes.begin(), [](uint8_t b) { return std::byte(b); });
+        Result<void, Errno> sent = co_await reactor::send_all(fd, bytes);
+        EXPECT_TRUE(sent.has_value());
+        continue;
+      }
       kafka::Writer w;
       kafka::encode_response_frame(w, header.correlation_id, header.api_version,
                                    kafka::api_versions_response(broker->apis));
@@ -185,6 +204,16 @@ TEST(ConnectionTest, HandshakePicksTheHighestVersionBothSidesSpeak) {
   ASSERT_TRUE(outcome.opened);
   EXPECT_EQ(outcome.metadata_version, std::optional<int16_t>(5));
   EXPECT_EQ(broker.metadata_versions_seen, std::vector<int16_t>{5});
+  EXPECT_EQ(outcome.answers, std::vector<std::string>{"x"});
+}
+
+TEST(ConnectionTest, AnUnreadableUnsupportedVersionAnswerFallsBackToApiVersionsV0) {
+  FakeBroker broker{.script = Script::kAnswerReversed, .hold = 1, .refuse_v3_like_the_mock = true};
+  broker.apis = {{kafka::ApiKey::kApiVersions, 0, 2}, {kafka::ApiKey::kMetadata, 0, 9}};
+  Outcome outcome = run_against(&broker, {}, {"x"});
+  ASSERT_TRUE(outcome.opened) << to_string(*outcome.error);
+  EXPECT_EQ(broker.api_versions_seen, (std::vector<int16_t>{3, 0}));
+  EXPECT_EQ(outcome.metadata_version, std::optional<int16_t>(9));
   EXPECT_EQ(outcome.answers, std::vector<std::string>{"x"});
 }
 
