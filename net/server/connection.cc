@@ -33,6 +33,29 @@ std::array<std::byte, 4> store_be32(uint32_t v) {
   return {std::byte(v >> 24), std::byte(v >> 16), std::byte(v >> 8), std::byte(v)};
 }
 
+// One splice on the calling thread that does not wait for room: EAGAIN when the pipe or the
+// socket has none, and the caller waits through io_uring instead. SPLICE_F_NONBLOCK covers the
+// pipe; a socket waits unless its file is O_NONBLOCK, which is set for this call only (io_uring
+// reads and writes on an O_NONBLOCK file would fail with EAGAIN instead of waiting). A file
+// page that is not cached is read on this thread.
+reactor::IoResult inline_splice(int fd_in, int64_t off_in, int fd_out, uint32_t len,
+                                bool out_is_socket) {
+  int socket_flags = 0;
+  if (out_is_socket) {
+    socket_flags = ::fcntl(fd_out, F_GETFL);
+    if (socket_flags < 0 || ::fcntl(fd_out, F_SETFL, socket_flags | O_NONBLOCK) != 0) {
+      return Errno{EAGAIN};
+    }
+  }
+  loff_t offset = off_in;
+  const ssize_t n = ::splice(fd_in, off_in >= 0 ? &offset : nullptr, fd_out, nullptr, len,
+                             SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+  const int splice_errno = errno;
+  if (out_is_socket) ::fcntl(fd_out, F_SETFL, socket_flags);
+  if (n < 0) return Errno{splice_errno};
+  return static_cast<uint32_t>(n);
+}
+
 }  // namespace
 
 const char* to_string(CloseReason reason) {
@@ -299,8 +322,15 @@ reactor::Task<Result<void, Errno>> Connection::send_file_range(const FileRange& 
   uint32_t remaining = range.length;
   while (remaining > 0) {
     const uint32_t want = std::min<uint32_t>(remaining, kSplicePipeBytes);
-    auto in = co_await reactor::splice(range.fd, static_cast<int64_t>(position), pipe_write_, -1,
-                                       want);
+    // Inline first: from cached pages into an empty pipe, and from the pipe into a socket with
+    // room, splice does not block, and io_uring would hand it to a worker thread anyway
+    // (splice has no non-blocking path there): the handoff cost more than the splice.
+    reactor::IoResult in = inline_splice(range.fd, static_cast<int64_t>(position), pipe_write_, want,
+                                         /*out_is_socket=*/false);
+    if (!in && in.error().code == EAGAIN) {
+      in = co_await reactor::splice(range.fd, static_cast<int64_t>(position), pipe_write_, -1,
+                                    want);
+    }
     if (!in && in.error().code == EINVAL) break;  // no splice for this file: copy below
     if (!in) co_return in.error();
     if (*in == 0) co_return Errno{EIO};  // the file is shorter than the range: cannot frame
@@ -308,7 +338,11 @@ reactor::Task<Result<void, Errno>> Connection::send_file_range(const FileRange& 
     position += in_pipe;
     remaining -= in_pipe;
     while (in_pipe > 0) {
-      auto out = co_await reactor::splice(pipe_read_, -1, info_.fd, -1, in_pipe);
+      reactor::IoResult out =
+          inline_splice(pipe_read_, -1, info_.fd, in_pipe, /*out_is_socket=*/true);
+      if (!out && out.error().code == EAGAIN) {
+        out = co_await reactor::splice(pipe_read_, -1, info_.fd, -1, in_pipe);
+      }
       if (!out) co_return out.error();
       if (*out == 0) co_return Errno{EPIPE};
       in_pipe -= *out;
