@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -21,6 +22,10 @@ constexpr size_t kSizePrefixBytes = 4;
 constexpr int kSplicePipeBytes = 1 << 20;
 // iovecs per writev when gathering a response's byte chunks.
 constexpr size_t kMaxIovPerWrite = 64;
+// SO_RCVLOWAT while a large frame's body arrives (see read_loop): set only when at least
+// kRecvLowWaterMin bytes are missing, never above kRecvLowWaterMax.
+constexpr uint32_t kRecvLowWaterMin = 64 * 1024;
+constexpr uint32_t kRecvLowWaterMax = 256 * 1024;
 // Copying fallback buffer when splice is not available for a file.
 constexpr size_t kCopyChunkBytes = 256 * 1024;
 
@@ -173,7 +178,18 @@ reactor::Task<void> Connection::read_loop() {
     frame.size = static_cast<uint32_t>(size);
     frame.buffer.resize(frame.size + kSizePrefixBytes);
     size_t got = 0;
+    uint32_t low_water = 1;
     while (got < frame.size) {
+      // A large frame arrives in many segments: wake for a good part of what is missing rather
+      // than for each one (never for more than the frame still owes, or the wait could hang).
+      const uint32_t wanted =
+          std::clamp<uint32_t>(static_cast<uint32_t>(frame.size - got), 1, kRecvLowWaterMax);
+      if (wanted != low_water && (wanted >= kRecvLowWaterMin || low_water != 1)) {
+        const uint32_t lowat = wanted >= kRecvLowWaterMin ? wanted : 1;
+        if (::setsockopt(info_.fd, SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof(lowat)) == 0) {
+          low_water = lowat;
+        }
+      }
       // Ask for at most this frame plus the next size prefix, so no other frame's body is read
       // into this buffer.
       auto r = co_await reactor::recv(info_.fd, std::span(frame.buffer).subspan(got),
@@ -187,6 +203,11 @@ reactor::Task<void> Connection::read_loop() {
         co_return;
       }
       got += *r;
+    }
+    if (low_water != 1) {
+      // Back to any byte: the next frame may be small.
+      const int one = 1;
+      ::setsockopt(info_.fd, SOL_SOCKET, SO_RCVLOWAT, &one, sizeof(one));
     }
     carried = got - frame.size;
     RL_ASSERT(carried <= kSizePrefixBytes);

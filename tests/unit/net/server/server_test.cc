@@ -162,6 +162,28 @@ TEST(ServerTest, PipelinedRequestsAreAnsweredInRequestOrder) {
   ::close(fd);
 }
 
+TEST(ServerTest, LargeFramesTricklingInAndSmallOnesAfterThemAreServed) {
+  // A large frame's body is awaited with a receive low-water mark; it must never ask for more
+  // than the frame still owes, and must be lowered again for the small frames that follow.
+  TestHandler handler;
+  ServerThread server(handler);
+  int fd = connect_to(server.port());
+  for (int round = 0; round < 3; ++round) {
+    const std::string payload(1'000'000 + 4097 * round, static_cast<char>('a' + round));
+    const std::string big = frame("e" + payload);
+    // In uneven pieces with pauses, the last one shorter than the low-water mark.
+    const size_t cuts[] = {0, 70'000, 400'000, big.size() - 1000, big.size()};
+    for (size_t i = 0; i + 1 < std::size(cuts); ++i) {
+      send_raw(fd, big.substr(cuts[i], cuts[i + 1] - cuts[i]));
+      std::this_thread::sleep_for(5ms);
+    }
+    EXPECT_EQ(read_frame(fd), payload);
+    send_raw(fd, frame("e" + std::to_string(round)));
+    EXPECT_EQ(read_frame(fd), std::to_string(round));
+  }
+  ::close(fd);
+}
+
 TEST(ServerTest, ManySmallFramesInOneSegmentAreAllServed) {
   TestHandler handler;
   ServerThread server(handler);
