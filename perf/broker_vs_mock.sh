@@ -166,9 +166,11 @@ if [[ $sections == *consume* ]]; then
   # a 2 GiB log: it is measured reading every record it kept of 4 MiB per partition, from
   # memory (median of 9 readers; such short reads include the consumer's ramp-up, which
   # understates the mock somewhat, most at 8 partitions); ringlog reads a >= 2 GiB log from its
-  # segment files.
+  # segment files. The last two columns: ringlog holding just the mock's small log, read the
+  # same way (median of 9), and its ratio to the mock: the same read on both brokers.
   echo "== consume from the beginning: ringlog a ${fill_gib} GiB log (segment files), the mock 4 MiB per partition (memory; all it keeps)"
-  printf '%-22s %12s %8s %9s %12s %8s %7s\n' case "ringlog r/s" "MB/s" "cpu s/GB" "mock r/s" "MB/s" ratio
+  printf '%-22s %12s %8s %9s %12s %8s %7s %12s %7s\n' case "ringlog r/s" "MB/s" "cpu s/GB" "mock r/s" "MB/s" ratio \
+    "small r/s" ratio
   for partitions in 1 8; do
     for size in 100 1024; do
       fill=$(echo "$fill_gib * 1073741824 / $size" | bc)
@@ -177,14 +179,18 @@ if [[ $sections == *consume* ]]; then
       log_gib=$(du -sb "$work/data" | awk '{printf "%.2f", $1 / 1073741824}')
       read -r r_rate r_mb r_cpu r_err < <(consume "$fill"); stop_broker
       small=$(echo "$partitions * 4 * 1048576 / ($size + 70)" | bc)
+      # ringlog again, holding only as much as the mock keeps: the same small read, side by side.
+      start_ringlog "$partitions"; produce "$size" 1 "$small" >/dev/null
+      read -r s_rate s_mb < <(consume_median "$small" 9); stop_broker
       start_mock "$partitions"; produce "$size" 1 "$small" >/dev/null
       # Read exactly what it kept: a reader stopping at end-of-partition instead would wait out
       # one empty fetch (fetch.wait.max.ms) and count that as reading time.
       kept=$(kcat -b "$bootstrap" -C -t perf -o beginning -e -q -f 'x\n' 2>/dev/null | wc -l)
       read -r m_rate m_mb < <(consume_median "$kept" 9); stop_broker
-      printf '%-22s %12d %8.1f %9.3f %12d %8.1f %6.2fx\n' "p=$partitions size=$size" \
+      printf '%-22s %12d %8.1f %9.3f %12d %8.1f %6.2fx %12d %6.2fx\n' "p=$partitions size=$size" \
         "$r_rate" "$r_mb" "$(echo "$r_cpu / ($fill * $size / 1000000000)" | bc -l)" \
-        "$m_rate" "$m_mb" "$(echo "$r_rate / ($m_rate + 0.001)" | bc -l)"
+        "$m_rate" "$m_mb" "$(echo "$r_rate / ($m_rate + 0.001)" | bc -l)" \
+        "$s_rate" "$(echo "$s_rate / ($m_rate + 0.001)" | bc -l)"
       echo "  (ringlog's log: $log_gib GiB on disk; $fill records read)"
       [[ $r_err == 0 ]] || echo "  errors: ringlog $r_err"
     done
