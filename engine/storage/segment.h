@@ -94,7 +94,8 @@ class Segment {
   // chunks that grow with the segment (the size written so far, 1 MiB to 64 MiB) and never past
   // `limit` (segment.bytes). Writing into reserved blocks spares ext4 the per-block delayed
   // allocation in every buffered write, ~15% of the broker's CPU under produce load
-  // (perf/broker.md). Best effort: without a reservation the write allocates as it goes.
+  // (perf/broker.md). Best effort: without a reservation the write allocates as it goes. Not
+  // for logs that sync after every few writes (see LogAppender).
   void reserve_ahead(uint64_t end, uint64_t limit);
   // Gives back the reserved blocks past the recorded size (a sealed or closed segment).
   Result<void, Errno> release_reserve();

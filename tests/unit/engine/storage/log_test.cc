@@ -684,6 +684,22 @@ TEST_F(LogTest, TheActiveSegmentReservesBlocksAheadAndGivesThemBackWhenSealedOrC
   });
 }
 
+TEST_F(LogTest, ALogThatSyncsEveryAppendReservesNothing) {
+  run([](LogTestBase* t) -> Task<void> {
+    FaultyFileSystem counting;  // no faults: counts the reservations
+    LogOptions options{.segment_bytes = 4 << 20};
+    options.flush.mode = FlushMode::kEveryAppend;
+    auto log = co_await open_log(&counting, t->dir_, options);
+    CO_ASSERT(log);
+    for (int i = 0; i < 20; ++i) {
+      auto batch = make_batch(1, TimestampMs(i), 16 * 1024 - 100);
+      CO_ASSERT_OK(co_await log->append(batch));
+    }
+    EXPECT_EQ(counting.preallocations, 0u);
+    CO_ASSERT_OK(co_await log->close());
+  });
+}
+
 TEST_F(LogTest, AppendsGoOnWhenBlocksCannotBeReserved) {
   run([](LogTestBase* t) -> Task<void> {
     FaultyFileSystem faulty;
