@@ -22,10 +22,8 @@ constexpr size_t kSizePrefixBytes = 4;
 constexpr int kSplicePipeBytes = 1 << 20;
 // iovecs per writev when gathering a response's byte chunks.
 constexpr size_t kMaxIovPerWrite = 64;
-// SO_RCVLOWAT while a large frame's body arrives (see read_loop): set only when at least
-// kRecvLowWaterMin bytes are missing, never above kRecvLowWaterMax.
-constexpr uint32_t kRecvLowWaterMin = 64 * 1024;
-constexpr uint32_t kRecvLowWaterMax = 256 * 1024;
+// SO_RCVLOWAT while a large frame's body arrives (see read_loop).
+constexpr uint32_t kRecvLowWater = 256 * 1024;
 // Copying fallback buffer when splice is not available for a file.
 constexpr size_t kCopyChunkBytes = 256 * 1024;
 
@@ -180,15 +178,13 @@ reactor::Task<void> Connection::read_loop() {
     size_t got = 0;
     uint32_t low_water = 1;
     while (got < frame.size) {
-      // A large frame arrives in many segments: wake for a good part of what is missing rather
-      // than for each one (never for more than the frame still owes, or the wait could hang).
-      const uint32_t wanted =
-          std::clamp<uint32_t>(static_cast<uint32_t>(frame.size - got), 1, kRecvLowWaterMax);
-      if (wanted != low_water && (wanted >= kRecvLowWaterMin || low_water != 1)) {
-        const uint32_t lowat = wanted >= kRecvLowWaterMin ? wanted : 1;
-        if (::setsockopt(info_.fd, SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof(lowat)) == 0) {
-          low_water = lowat;
-        }
+      // A large frame arrives in many segments: wake once kRecvLowWater bytes are there rather
+      // than for each segment, while the frame still owes at least that much (never more, or
+      // the wait could hang); for the rest, any byte. Two setsockopt calls per large frame.
+      const uint32_t lowat = frame.size - got >= kRecvLowWater ? kRecvLowWater : 1;
+      if (lowat != low_water &&
+          ::setsockopt(info_.fd, SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof(lowat)) == 0) {
+        low_water = lowat;
       }
       // Ask for at most this frame plus the next size prefix, so no other frame's body is read
       // into this buffer.
