@@ -246,6 +246,7 @@ reactor::Task<void> Connection::write_loop() {
       changed_.set();  // the reader may be waiting for room
       if (slot->response.send && !write_failed) {
         auto sent = co_await send_response(slot->response);
+        reactor::Reactor::current().note_reply_sent();
         if (!sent) {
           write_failed = true;
           close_with(CloseReason::kWriteError);
