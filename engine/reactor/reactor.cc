@@ -322,19 +322,18 @@ void Reactor::run_turn(bool may_block) {
   // An operation marked poll_until_done polls its own fixed window, and its sleeps say nothing
   // about how soon ordinary work comes back.
   const bool adapt_poll = polled_ops_ == 0;
-  if (block && (idle_poll_.window().count() > 0 || linger_after_reply_ || polled_ops_ > 0)) {
+  std::chrono::nanoseconds window =
+      adapt_poll ? idle_poll_.window()
+                 : std::chrono::nanoseconds(
+                       std::max(options_.idle_poll_us, options_.in_flight_poll_us));
+  if (linger_after_reply_) {
+    window = std::max<std::chrono::nanoseconds>(window, options_.reply_linger_us);
+  }
+  if (block && window.count() > 0) {
     // Hand the kernel what this turn prepared (a peer's wake-up, new I/O) before spinning.
     if (io_uring_sq_ready(&ring_) > 0) io_uring_submit(&ring_);
-    const auto window =
-        polled_ops_ > 0
-            ? std::chrono::duration_cast<Clock::duration>(
-                  std::max(options_.idle_poll_us, options_.in_flight_poll_us))
-            : std::chrono::duration_cast<Clock::duration>(
-                  linger_after_reply_
-                      ? std::max<std::chrono::nanoseconds>(idle_poll_.window(),
-                                                           options_.reply_linger_us)
-                      : idle_poll_.window());
-    Clock::time_point until = Clock::now() + window;
+    Clock::time_point until =
+        Clock::now() + std::chrono::duration_cast<Clock::duration>(window);
     if (wake_at) until = std::min(until, *wake_at);
     linger_after_reply_ = false;
     if (poll_idle(until)) block = false;

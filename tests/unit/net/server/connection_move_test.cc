@@ -19,6 +19,7 @@
 #include "engine/reactor/smp.h"
 #include "engine/reactor/timer.h"
 #include "net/server/listener.h"
+#include "tests/unit/net/server/frame_socket.h"
 #include "net/server/server.h"
 #include "net/server/shard_affinity.h"
 
@@ -26,6 +27,9 @@ namespace ringlog::server {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::connect_to;
+using testing::frame;
+using testing::read_frame;
 
 // Request body: one affinity character ('0'/'1': that shard, 'm': mixed, 'x': none), then a
 // payload. Response body: the digit of the shard that handled it, then the payload.
@@ -88,23 +92,6 @@ class TwoShardServer {
   std::thread thread_;
 };
 
-int connect_to(uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-  timeval tv{.tv_sec = 10, .tv_usec = 0};  // every read here is bounded
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  return fd;
-}
-
-std::string frame(const std::string& body) {
-  const uint32_t n = htonl(static_cast<uint32_t>(body.size()));
-  return std::string(reinterpret_cast<const char*>(&n), 4) + body;
-}
-
 bool send_all(int fd, const std::string& bytes) {
   size_t sent = 0;
   while (sent < bytes.size()) {
@@ -113,24 +100,6 @@ bool send_all(int fd, const std::string& bytes) {
     sent += static_cast<size_t>(r);
   }
   return true;
-}
-
-std::optional<std::string> read_frame(int fd) {
-  auto read_n = [fd](size_t n) -> std::optional<std::string> {
-    std::string out(n, '\0');
-    size_t got = 0;
-    while (got < n) {
-      const ssize_t r = ::recv(fd, out.data() + got, n - got, 0);
-      if (r <= 0) return std::nullopt;
-      got += static_cast<size_t>(r);
-    }
-    return out;
-  };
-  auto prefix = read_n(4);
-  if (!prefix) return std::nullopt;
-  uint32_t n = 0;
-  std::memcpy(&n, prefix->data(), 4);
-  return read_n(ntohl(n));
 }
 
 // Sends one request with `affinity` and payload "r<i>" and waits for its answer; returns the

@@ -19,11 +19,15 @@
 #include "engine/reactor/reactor.h"
 #include "engine/reactor/timer.h"
 #include "net/server/listener.h"
+#include "tests/unit/net/server/frame_socket.h"
 
 namespace ringlog::server {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::connect_to;
+using testing::frame;
+using testing::read_frame;
 
 // Test handler: the request body's first byte is a command.
 //   'e' <payload>: echo the payload; 'd' <ms> <payload>: echo after sleeping ms;
@@ -92,44 +96,8 @@ class ServerThread {
   std::thread thread_;
 };
 
-int connect_to(uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-  timeval tv{.tv_sec = 10, .tv_usec = 0};  // every read in these tests is bounded
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  return fd;
-}
-
 void send_raw(int fd, const std::string& bytes) {
   ASSERT_EQ(::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size()));
-}
-
-std::string frame(const std::string& body) {
-  uint32_t n = htonl(static_cast<uint32_t>(body.size()));
-  return std::string(reinterpret_cast<const char*>(&n), 4) + body;
-}
-
-// Reads one response frame; empty optional on EOF or timeout.
-std::optional<std::string> read_frame(int fd) {
-  auto read_n = [fd](size_t n) -> std::optional<std::string> {
-    std::string out(n, '\0');
-    size_t got = 0;
-    while (got < n) {
-      ssize_t r = ::recv(fd, out.data() + got, n - got, 0);
-      if (r <= 0) return std::nullopt;
-      got += static_cast<size_t>(r);
-    }
-    return out;
-  };
-  auto prefix = read_n(4);
-  if (!prefix) return std::nullopt;
-  uint32_t n;
-  std::memcpy(&n, prefix->data(), 4);
-  return read_n(ntohl(n));
 }
 
 // True if the server closed the connection: EOF, or a reset when it closed with our bytes unread.
