@@ -43,6 +43,36 @@ Task<Result<std::optional<std::vector<std::byte>>, Errno>> read_small_file(FileS
   co_return bytes;
 }
 
+// Whether every byte of [from, end) in the file is zero: the blocks a log that syncs every few
+// appends fills ahead of its writes (Segment::zero_fill_ahead), left past the data by a crash.
+Task<Result<bool, Errno>> zeros_to_end(FileSystem* fs, int fd, uint64_t from, uint64_t end) {
+  std::vector<std::byte> chunk(std::min<uint64_t>(end - from, kRecoveryChunkBytes));
+  for (uint64_t at = from; at < end;) {
+    const auto want = std::span(chunk).first(std::min<uint64_t>(end - at, chunk.size()));
+    auto got = co_await read_exact(fs, fd, want, at);
+    if (!got) co_return got.error();
+    if (*got != want.size()) co_return false;  // the file is shorter than it was
+    for (std::byte b : want) {
+      if (b != std::byte{0}) co_return false;
+    }
+    at += *got;
+  }
+  co_return true;
+}
+
+// Cuts a zero tail found at `position` (see zeros_to_end): no corruption, nothing reported but
+// the bytes. Returns whether the tail was all zeros.
+Task<Result<bool, LogError>> cut_zero_tail(LogState* state, Segment* segment, uint64_t position,
+                                           uint64_t file_bytes, RecoveryReport* report) {
+  auto zeros = co_await zeros_to_end(state->fs, segment->fd(), position, file_bytes);
+  if (!zeros) co_return LogError::from_errno(zeros.error());
+  if (!*zeros) co_return false;
+  auto truncated = segment->truncate_file(position);
+  if (!truncated) co_return LogError::from_errno(truncated.error());
+  report->zero_tail_bytes_cut += file_bytes - position;
+  co_return true;
+}
+
 // Scans a whole segment with validation, recording every good batch, and truncates the file
 // after the last one. Returns whether anything was truncated.
 Task<Result<bool, LogError>> scan_segment(LogState* state, Segment* segment, uint64_t file_bytes,
@@ -79,6 +109,9 @@ Task<Result<bool, LogError>> scan_segment(LogState* state, Segment* segment, uin
   const uint64_t valid_bytes = segment->size_bytes();
   if (valid_bytes == file_bytes) co_return false;
   RL_ASSERT(valid_bytes < file_bytes);
+  auto zero_tail = co_await cut_zero_tail(state, segment, valid_bytes, file_bytes, report);
+  if (!zero_tail) co_return zero_tail.error();
+  if (*zero_tail) co_return false;
   RL_ASSERT(!reason.empty());
   report->corruptions.push_back(Corruption{segment->paths().log, valid_bytes, reason});
   report->bytes_truncated += file_bytes - valid_bytes;
@@ -93,7 +126,8 @@ Task<Result<bool, LogError>> scan_segment(LogState* state, Segment* segment, uin
 
 // Takes over the segment's index files if they are consistent with its log (see header):
 // returns false if they are missing or not, leaving the segment to be scanned.
-Task<Result<bool, LogError>> load_indexes(LogState* state, Segment* segment, uint64_t file_bytes) {
+Task<Result<bool, LogError>> load_indexes(LogState* state, Segment* segment, uint64_t file_bytes,
+                                          RecoveryReport* report) {
   auto offset_bytes = co_await read_small_file(state->fs, segment->paths().offset_index);
   if (!offset_bytes) co_return LogError::from_errno(offset_bytes.error());
   auto time_bytes = co_await read_small_file(state->fs, segment->paths().time_index);
@@ -118,7 +152,13 @@ Task<Result<bool, LogError>> load_indexes(LogState* state, Segment* segment, uin
     if (view.last_offset() - segment->base_offset() > sf::kRelativeOffsetMax) co_return false;
     segment->on_batch_written((*next)->position, view);
   }
-  if (scanner.stop() != ScanStop::kEnd) co_return false;
+  if (scanner.stop() != ScanStop::kEnd) {
+    // A sealed segment whose zero tail a crash kept from being cut at the roll.
+    auto zero_tail =
+        co_await cut_zero_tail(state, segment, segment->size_bytes(), file_bytes, report);
+    if (!zero_tail) co_return zero_tail.error();
+    if (!*zero_tail) co_return false;
+  }
   // The tail walk must not have found more to index than the files held, and the time index
   // must point inside the segment.
   if (segment->offset_index().size() != offset_entries) co_return false;
@@ -220,7 +260,7 @@ Task<Result<RecoveryReport, LogError>> recover_log(LogState* state) {
                               (**marker).active_size_bytes == *size;
     bool loaded = false;
     if (!active || clean_active) {
-      auto l = co_await load_indexes(state, segment.get(), *size);
+      auto l = co_await load_indexes(state, segment.get(), *size, &report);
       if (!l) co_return l.error();
       loaded = *l && (!clean_active || segment->next_offset() == (**marker).next_offset);
       if (!loaded && !active) ++report.indexes_rebuilt;

@@ -9,8 +9,10 @@
 // (sizes, order, positions inside the log, the tail after the last entry framing and
 // continuing the offsets) and rebuilt by a full scan when missing or inconsistent. A corrupt
 // batch found in a sealed segment truncates the log there too, and the segments after it are
-// deleted. Every truncation is reported (file, position, reason) in the RecoveryReport and in a
-// line on stderr.
+// deleted. A tail of nothing but zeros after the last batch is no corruption: it is the blocks
+// a log that syncs every few appends fills ahead of its writes, left by a crash. It is cut and
+// counted, and a sealed segment with one keeps its index files. Every other truncation is
+// reported (file, position, reason) in the RecoveryReport and in a line on stderr.
 
 #include <cstdint>
 #include <string>
@@ -33,7 +35,10 @@ struct RecoveryReport {
   uint32_t segments_loaded = 0;
   uint32_t segments_scanned = 0;  // read batch by batch with CRC checks
   uint32_t indexes_rebuilt = 0;   // segments whose index files were missing or inconsistent
-  uint64_t bytes_truncated = 0;
+  uint64_t bytes_truncated = 0;  // cut at corruptions
+  // Zeros past the last batch, filled ahead of the writes and left there by a crash
+  // (Segment::zero_fill_ahead); cut without being a corruption.
+  uint64_t zero_tail_bytes_cut = 0;
   std::vector<Corruption> corruptions;
   std::vector<std::string> files_removed;
 };

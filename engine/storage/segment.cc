@@ -1,6 +1,9 @@
 #include "engine/storage/segment.h"
 
+#include <sys/uio.h>
+
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <utility>
 
@@ -18,6 +21,15 @@ constexpr size_t kLookupChunkBytes = 16 * 1024;
 // Block reservation ahead of the writes (reserve_ahead): bounds of one chunk.
 constexpr uint64_t kReserveChunkMinBytes = 1 << 20;
 constexpr uint64_t kReserveChunkMaxBytes = 64 << 20;
+// Zero filling (zero_fill_ahead) writes this many bytes at a time; its own sync commits the
+// file's new size, once per chunk.
+constexpr uint64_t kZeroFillChunkBytes = 2 << 20;
+// Writes larger than this append past the filled blocks instead: the journal commit a fill
+// spares is a fixed cost per sync, the zeros cost per byte, and for 1 MiB group commits of
+// 64 KiB appends filling halved the rate (1.5 -> 0.6-1.5 GB/s).
+constexpr uint64_t kZeroFillWriteBytesMax = 256 << 10;
+constexpr size_t kZeroBufferBytes = 256 << 10;
+alignas(4096) const std::byte kZeros[kZeroBufferBytes]{};
 }  // namespace
 
 Segment::Paths Segment::paths(const std::string& dir, Offset base_offset) {
@@ -117,6 +129,7 @@ void Segment::set_first_batch_timestamp(TimestampMs max_timestamp) {
 Result<void, Errno> Segment::truncate_file(uint64_t size_bytes) {
   RL_ASSERT(size_bytes >= size_bytes_, "truncating recorded batches");
   reserved_end_ = 0;
+  filled_end_ = std::min(filled_end_, size_bytes);
   return fs_->ftruncate(file_->fd(), size_bytes);
 }
 
@@ -130,6 +143,29 @@ void Segment::reserve_ahead(uint64_t end, uint64_t limit) {
   // the write's to report; not retried before the next chunk either way.
   if (!r && r.error().code == EOPNOTSUPP) reserve_supported_ = false;
   reserved_end_ = target;
+}
+
+Task<void> Segment::zero_fill_ahead(uint64_t end, uint64_t limit) {
+  if (end <= filled_end_ || zero_fill_failed_) co_return;
+  if (end - size_bytes_ > kZeroFillWriteBytesMax) co_return;
+  const uint64_t from = std::max(filled_end_, size_bytes_);
+  const uint64_t to = std::min(limit, from + kZeroFillChunkBytes);
+  // A write reaching past a chunk (or the segment's end) extends the file itself.
+  if (end > to) co_return;
+  // Recorded before the write: a fill that fails half-way leaves zeros up to `to` at most.
+  reserved_end_ = std::max(reserved_end_, to);
+  std::array<iovec, kZeroFillChunkBytes / kZeroBufferBytes> iov{};
+  unsigned count = 0;
+  for (uint64_t at = from; at < to; at += kZeroBufferBytes) {
+    const size_t n = std::min<uint64_t>(to - at, kZeroBufferBytes);
+    iov[count++] = iovec{.iov_base = const_cast<std::byte*>(kZeros), .iov_len = n};
+  }
+  const WriteSyncResult r = co_await fs_->pwritev_fdatasync(file_->fd(), iov.data(), count, from);
+  if (r.write && *r.write == to - from && r.sync) {
+    filled_end_ = to;
+  } else {
+    zero_fill_failed_ = true;  // ENOSPC and the like: appends go on without filling
+  }
 }
 
 Result<void, Errno> Segment::release_reserve() {

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -56,7 +57,15 @@ TEST_F(LogRecoveryTest, TornTailBatchIsTruncatedOnOpenAtEveryCutPosition) {
       const RecoveryReport& report = log->recovery_report();
       EXPECT_FALSE(report.clean_shutdown);
       EXPECT_EQ(log->log_end_offset(), last_base) << "cut at " << cut;
-      if (cut > last_position) {
+      // A cut inside the batch's first bytes (the high bytes of its base offset) leaves only
+      // zeros past the last whole batch: recovery takes them for zeros filled ahead.
+      const bool zeros_left = std::all_of(whole.begin() + static_cast<ptrdiff_t>(last_position),
+                                          whole.begin() + static_cast<ptrdiff_t>(cut),
+                                          [](std::byte b) { return b == std::byte{0}; });
+      if (cut > last_position && zeros_left) {
+        EXPECT_TRUE(report.corruptions.empty());
+        EXPECT_EQ(report.zero_tail_bytes_cut, cut - last_position);
+      } else if (cut > last_position) {
         CO_ASSERT(report.corruptions.size() == 1);
         EXPECT_EQ(report.corruptions[0].file, path);
         EXPECT_EQ(report.corruptions[0].position, last_position);
@@ -210,6 +219,98 @@ TEST_F(LogRecoveryTest, MarkerThatDoesNotMatchTheActiveSegmentForcesAScan) {
     EXPECT_FALSE(log->recovery_report().clean_shutdown);
     EXPECT_EQ(log->recovery_report().segments_scanned, 1u);
     EXPECT_EQ(log->recovery_report().bytes_truncated, 30u);
+    EXPECT_EQ(log->log_end_offset(), RecordBatchView(batches.back()).last_offset() + 1);
+    CO_ASSERT_OK(co_await log->close());
+  });
+}
+
+TEST_F(LogRecoveryTest, ZerosFilledAheadAndLeftByACrashAreCutWithoutACorruption) {
+  run([](LogTestBase* t) -> Task<void> {
+    FileSystem* fs = &real_file_system();
+    LogOptions options = no_time_roll();
+    options.flush.mode = FlushMode::kEveryAppend;
+    const std::string live = t->dir_ + "/live";
+    const std::string crashed = t->dir_ + "/crashed";
+    auto log = co_await open_log(fs, live, options);
+    CO_ASSERT(log);
+    std::vector<std::vector<std::byte>> appended;
+    for (int i = 0; i < 50; ++i) {
+      auto batch = make_batch(2, TimestampMs(i), 900);
+      CO_ASSERT_OK(co_await log->append(batch));
+      appended.push_back(batch);
+    }
+    // The files as a crash would leave them: the zeros filled ahead still there, no marker.
+    std::filesystem::copy(live, crashed);
+    CO_ASSERT_OK(co_await log->close());
+    const uint64_t crashed_size = std::filesystem::file_size(crashed + "/" +
+        segment_format::file_name(Offset(0), segment_format::kLogSuffix));
+    uint64_t data = 0;
+    for (const auto& b : appended) data += b.size();
+    CO_ASSERT(crashed_size > data);
+
+    auto recovered = co_await open_log(fs, crashed, options);
+    CO_ASSERT(recovered);
+    const RecoveryReport& report = recovered->recovery_report();
+    EXPECT_FALSE(report.clean_shutdown);
+    EXPECT_TRUE(report.corruptions.empty());
+    EXPECT_EQ(report.bytes_truncated, 0u);
+    EXPECT_EQ(report.zero_tail_bytes_cut, crashed_size - data);
+    auto all = co_await read_all_batches(recovered.get(), fs);
+    CO_ASSERT(all);
+    EXPECT_EQ(*all, appended);
+    auto one_more = make_batch(1, TimestampMs(99));
+    auto next = co_await recovered->append(one_more);
+    CO_ASSERT(next);
+    EXPECT_EQ(next->base_offset, Offset(100));
+    CO_ASSERT_OK(co_await recovered->close());
+  });
+}
+
+TEST_F(LogRecoveryTest, ASealedSegmentWithAZeroTailKeepsItsIndexesAndTheSegmentsAfterIt) {
+  run([](LogTestBase* t) -> Task<void> {
+    FileSystem* fs = &real_file_system();
+    const LogOptions options =
+        no_time_roll({.segment_bytes = 16 * 1024, .index_interval_bytes = 512});
+    auto batches = co_await fill(t, 400, options);
+    const std::string first = t->log_path(Offset(0));
+    const std::vector<std::byte> original = file_bytes(first);
+    // As after a crash between zero filling and the roll that cut the zeros.
+    std::vector<std::byte> with_zeros = original;
+    with_zeros.resize(original.size() + 5000, std::byte{0});
+    write_file(first, with_zeros);
+    auto log = co_await open_log(fs, t->dir_, options);
+    CO_ASSERT(log);
+    const RecoveryReport& report = log->recovery_report();
+    EXPECT_TRUE(report.corruptions.empty());
+    EXPECT_TRUE(report.files_removed.empty());
+    EXPECT_EQ(report.indexes_rebuilt, 0u);
+    EXPECT_EQ(report.zero_tail_bytes_cut, 5000u);
+    EXPECT_EQ(file_bytes(first), original);
+    auto all = co_await read_all_batches(log.get(), fs);
+    CO_ASSERT(all);
+    EXPECT_EQ(*all, batches);
+    CO_ASSERT_OK(co_await log->close());
+  });
+}
+
+TEST_F(LogRecoveryTest, ZerosFollowedByAnythingElseAreACorruption) {
+  run([](LogTestBase* t) -> Task<void> {
+    FileSystem* fs = &real_file_system();
+    auto batches = co_await fill(t, 10, no_time_roll());
+    const std::string path = t->log_path(Offset(0));
+    std::vector<std::byte> bytes = file_bytes(path);
+    const uint64_t data = bytes.size();
+    bytes.resize(data + 100, std::byte{0});
+    bytes.push_back(std::byte{0x01});
+    write_file(path, bytes);
+    std::filesystem::remove(marker_path(t->dir_));
+    auto log = co_await open_log(fs, t->dir_, no_time_roll());
+    CO_ASSERT(log);
+    const RecoveryReport& report = log->recovery_report();
+    CO_ASSERT(report.corruptions.size() == 1u);
+    EXPECT_EQ(report.corruptions[0].position, data);
+    EXPECT_EQ(report.bytes_truncated, 101u);
+    EXPECT_EQ(report.zero_tail_bytes_cut, 0u);
     EXPECT_EQ(log->log_end_offset(), RecordBatchView(batches.back()).last_offset() + 1);
     CO_ASSERT_OK(co_await log->close());
   });

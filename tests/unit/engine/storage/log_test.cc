@@ -684,19 +684,50 @@ TEST_F(LogTest, TheActiveSegmentReservesBlocksAheadAndGivesThemBackWhenSealedOrC
   });
 }
 
-TEST_F(LogTest, ALogThatSyncsEveryAppendReservesNothing) {
+TEST_F(LogTest, ALogThatSyncsEveryAppendFillsZerosAheadAndCutsThemWhenSealedOrClosed) {
   run([](LogTestBase* t) -> Task<void> {
     FaultyFileSystem counting;  // no faults: counts the reservations
-    LogOptions options{.segment_bytes = 4 << 20};
+    LogOptions options = no_time_roll({.segment_bytes = 4 << 20});
     options.flush.mode = FlushMode::kEveryAppend;
     auto log = co_await open_log(&counting, t->dir_, options);
     CO_ASSERT(log);
-    for (int i = 0; i < 20; ++i) {
+    // 16 KiB batches until the first segment rolled and the second holds ~0.8 MiB.
+    std::vector<std::vector<std::byte>> appended;
+    uint64_t appended_bytes = 0;
+    for (int i = 0; i < 300; ++i) {
       auto batch = make_batch(1, TimestampMs(i), 16 * 1024 - 100);
       CO_ASSERT_OK(co_await log->append(batch));
+      appended_bytes += batch.size();
+      appended.push_back(batch);
     }
+    CO_ASSERT(log->segment_count() == 2u);
+    // No unwritten extents (their conversion would cost every sync a journal commit)...
     EXPECT_EQ(counting.preallocations, 0u);
+    // ...but zeros written past the active segment's data, up to a 2 MiB chunk.
+    auto files = segment_files(t->dir_);
+    CO_ASSERT(files.size() == 2u);
+    const uint64_t sealed_size = std::filesystem::file_size(files[0]);
+    const uint64_t active_size = std::filesystem::file_size(files[1]);
+    EXPECT_EQ(active_size, 2u << 20);
+    const uint64_t active_data = appended_bytes - sealed_size;
+    CO_ASSERT(active_data < active_size);
+    const std::vector<std::byte> active_bytes = file_bytes(files[1]);
+    EXPECT_TRUE(std::all_of(active_bytes.begin() + static_cast<ptrdiff_t>(active_data),
+                            active_bytes.end(), [](std::byte b) { return b == std::byte{0}; }));
+    auto all = co_await read_all_batches(log.get(), &counting);
+    CO_ASSERT(all);
+    EXPECT_EQ(*all, appended);
     CO_ASSERT_OK(co_await log->close());
+    // Closed, the files hold the batches and nothing else.
+    EXPECT_EQ(std::filesystem::file_size(files[0]) + std::filesystem::file_size(files[1]),
+              appended_bytes);
+    auto reopened = co_await open_log(&counting, t->dir_, options);
+    CO_ASSERT(reopened);
+    EXPECT_TRUE(reopened->recovery_report().clean_shutdown);
+    auto again = co_await read_all_batches(reopened.get(), &counting);
+    CO_ASSERT(again);
+    EXPECT_EQ(*again, appended);
+    CO_ASSERT_OK(co_await reopened->close());
   });
 }
 
