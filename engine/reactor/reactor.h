@@ -52,8 +52,8 @@ struct ReactorOptions {
   std::chrono::microseconds idle_poll_us{50};
   // After a turn that sent a reply (Reactor::note_reply_sent), the idle spin lasts at least
   // this long, even when the adaptive window is 0. Measured, not explained: at 1,000 produce
-  // requests/s, p99 latency was 0.15-0.18 ms in 7 of 7 runs with a spin after each reply and
-  // 0.14-1.08 ms (bimodal) without (perf/broker.md); it costs up to this much CPU per reply.
+  // requests/s, p99 latency was 0.13-0.18 ms in 10 of 10 runs with a spin after each reply and
+  // 0.11-1.08 ms (bimodal) without (perf/broker.md); it costs up to this much CPU per reply.
   std::chrono::microseconds reply_linger_us{20};
   // While an operation marked IoOptions::poll_until_done is in flight (an fdatasync that an
   // append waits on), the idle loop polls this long instead: the completion comes from an io-wq
@@ -177,10 +177,10 @@ class Reactor {
 
   // Makes the current turn skip its wait in the kernel (state a loop condition checks changed).
   void skip_wait_this_turn() { skip_wait_ = true; }
-  // An operation the loop should poll for rather than sleep through (see in_flight_poll_us).
   // Called after a reply went out: the next idle spin lasts reply_linger_us at least (see
   // ReactorOptions), whatever the adaptive window says.
   void note_reply_sent() { linger_after_reply_ = true; }
+  // An operation the loop should poll for rather than sleep through (see in_flight_poll_us).
   void begin_polled_op() { ++polled_ops_; }
   void end_polled_op() {
     RL_ASSERT(polled_ops_ > 0);
