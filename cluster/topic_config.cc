@@ -114,6 +114,7 @@ storage::LogOptions TopicConfig::log_options() const {
   o.retention_ms = retention_ms_;
   o.retention_bytes = retention_bytes_;
   o.batch_bytes_max = static_cast<uint32_t>(std::max(max_message_bytes_, 0));
+  o.direct_writes = defaults_.direct_writes;
   // Kafka's flush.messages=1 means "sync every message": with batches as the unit of writing,
   // that is a sync linked to every write.
   if (flush_messages_ == 1) {

@@ -28,6 +28,9 @@ struct TopicDefaults {
   std::string cleanup_policy = "delete";
   std::string message_timestamp_type = "CreateTime";
   std::string compression_type = "producer";
+  // log.direct.writes (ringlog's own, broker-wide): partition logs write with O_DIRECT where
+  // they do not sync by message count (storage::LogOptions::direct_writes).
+  bool direct_writes = false;
 };
 
 // One config as DescribeConfigs shows it.

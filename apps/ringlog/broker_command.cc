@@ -38,6 +38,7 @@ cluster::BrokerOptions broker_options(const BrokerConfig& c) {
   o.topic_defaults.flush_ms = c.log_flush_interval_ms < 0 ? INT64_MAX : c.log_flush_interval_ms;
   o.topic_defaults.max_message_bytes = c.message_max_bytes;
   o.topic_defaults.cleanup_policy = c.log_cleanup_policy;
+  o.topic_defaults.direct_writes = c.log_direct_writes;
   o.groups.offsets_topic_partitions = c.offsets_topic_num_partitions;
   o.groups.offsets_topic_segment_bytes = c.offsets_topic_segment_bytes;
   o.groups.offsets_retention = std::chrono::minutes(c.offsets_retention_minutes);

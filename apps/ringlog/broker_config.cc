@@ -75,6 +75,10 @@ const std::map<std::string_view, Setter>& setters() {
       {"log.roll.hours", int64_setter(&BrokerConfig::log_roll_ms, 1, 3'600'000)},
       {"log.flush.interval.messages", int64_setter(&BrokerConfig::log_flush_interval_messages, 1)},
       {"log.flush.interval.ms", int64_setter(&BrokerConfig::log_flush_interval_ms, 0)},
+      {"log.direct.writes",
+       [](BrokerConfig& c, std::string_view key, const std::string& v) {
+         c.log_direct_writes = parse_bool(key, v);
+       }},
       {"log.retention.check.interval.ms",
        int64_setter(&BrokerConfig::log_retention_check_interval_ms, 1)},
       {"log.cleanup.policy",

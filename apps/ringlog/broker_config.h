@@ -35,6 +35,9 @@ struct BrokerConfig {
   int64_t log_flush_interval_ms = -1;                 // -1: not set
   int64_t log_retention_check_interval_ms = 5 * 60 * 1000;
   std::string log_cleanup_policy = "delete";
+  // log.direct.writes (ringlog's own): O_DIRECT appends through staging buffers, on by default
+  // (perf/broker.md, session 5); false writes through the page cache as Kafka does.
+  bool log_direct_writes = true;
 
   // Request limits.
   int32_t message_max_bytes = 1048588;

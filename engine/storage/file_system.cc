@@ -37,6 +37,7 @@ class RealFileSystem final : public FileSystem {
   Result<int, Errno> open(const std::string& path, OpenMode mode) override {
     int flags = O_RDWR | O_CLOEXEC;
     if (mode == OpenMode::kReadWriteCreate) flags |= O_CREAT;
+    if (mode == OpenMode::kReadWriteDirect) flags |= O_DIRECT;
     const int fd = ::open(path.c_str(), flags, 0644);
     if (fd < 0) return last_errno();
     return fd;
@@ -87,12 +88,29 @@ class RealFileSystem final : public FileSystem {
     return {};
   }
 
-  Result<void, Errno> preallocate(int fd, uint64_t position, uint64_t length) override {
-    if (::fallocate(fd, FALLOC_FL_KEEP_SIZE, static_cast<off_t>(position),
-                    static_cast<off_t>(length)) != 0) {
+  Result<void, Errno> preallocate(int fd, uint64_t position, uint64_t length,
+                                  Preallocation mode) override {
+    const int flags = mode == Preallocation::kKeepSize ? FALLOC_FL_KEEP_SIZE : 0;
+    if (::fallocate(fd, flags, static_cast<off_t>(position), static_cast<off_t>(length)) != 0) {
       return last_errno();
     }
     return {};
+  }
+
+  Task<IoResult> pwrite_direct(int fd, std::span<const std::byte> bytes,
+                               uint64_t position) override {
+    co_return co_await reactor::write(fd, bytes, position);
+  }
+
+  Result<uint32_t, Errno> direct_write_alignment(int fd) override {
+    struct statx stx{};
+    if (::statx(fd, "", AT_EMPTY_PATH, STATX_DIOALIGN | STATX_BASIC_STATS, &stx) != 0) {
+      return last_errno();
+    }
+    if ((stx.stx_mask & STATX_DIOALIGN) == 0 || stx.stx_dio_offset_align == 0) {
+      return Errno{EOPNOTSUPP};
+    }
+    return std::max({stx.stx_dio_offset_align, stx.stx_dio_mem_align, stx.stx_blksize});
   }
 
   Result<uint64_t, Errno> file_size(int fd) override {

@@ -30,6 +30,18 @@ using reactor::WriteSyncResult;
 enum class OpenMode : uint8_t {
   kReadWrite,        // the file must exist
   kReadWriteCreate,  // created empty if missing
+  // An existing file, opened for direct writes (O_DIRECT): EINVAL where the file system has
+  // none. Reads of the same file go through another, buffered descriptor.
+  kReadWriteDirect,
+};
+
+// What preallocate() does to the file's size.
+enum class Preallocation : uint8_t {
+  kKeepSize,  // blocks reserved past the end; the size stays (FALLOC_FL_KEEP_SIZE)
+  // The size grows over the reserved blocks, which read as zeros until written: direct writes
+  // inside the size, into reserved blocks, are overwrites that ext4 does without waiting on
+  // a lock or journaling a new size (see DirectWriter).
+  kGrowSize,
 };
 
 class FileSystem {
@@ -52,9 +64,21 @@ class FileSystem {
   virtual Task<IoResult> fdatasync(int fd) = 0;
 
   virtual Result<void, Errno> ftruncate(int fd, uint64_t size_bytes) = 0;
-  // Reserves disk blocks for [position, position + length) without changing the file's size
-  // (fallocate with FALLOC_FL_KEEP_SIZE). A hint: callers go on without it when it fails.
-  virtual Result<void, Errno> preallocate(int fd, uint64_t position, uint64_t length) = 0;
+  // Reserves disk blocks for [position, position + length) (fallocate). A hint: callers go on
+  // without it when it fails.
+  virtual Result<void, Errno> preallocate(int fd, uint64_t position, uint64_t length,
+                                          Preallocation mode) = 0;
+  // For a descriptor opened with kReadWriteDirect: one positional write of `bytes` through
+  // io_uring (the shard does not wait for the device). `bytes`, its size and `position` must be
+  // multiples of direct_write_alignment(). May be short. `bytes` must stay valid until the
+  // returned task completes.
+  virtual Task<IoResult> pwrite_direct(int fd, std::span<const std::byte> bytes,
+                                       uint64_t position) = 0;
+  // The alignment direct writes to `fd`'s file need, of memory, positions and lengths: the
+  // largest of the direct I/O alignments the kernel reports (statx STATX_DIOALIGN) and the file
+  // system's block size (a write of whole blocks into reserved blocks needs no zeroing of a
+  // partial block, and so no exclusive lock). EOPNOTSUPP when the file system has no direct I/O.
+  virtual Result<uint32_t, Errno> direct_write_alignment(int fd) = 0;
   virtual Result<uint64_t, Errno> file_size(int fd) = 0;
   virtual Result<void, Errno> unlink(const std::string& path) = 0;
   virtual Result<bool, Errno> exists(const std::string& path) = 0;

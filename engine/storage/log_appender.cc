@@ -1,6 +1,9 @@
 #include "engine/storage/log_appender.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <cstdio>
 
 #include "engine/base/assert.h"
 #include "engine/reactor/timer.h"
@@ -145,8 +148,12 @@ Task<void> LogAppender::write_next_group() {
   // their conversion: with a count-based flush policy the synced append ran at ~69% of fio
   // instead of ~78% (perf/engine.md). So only logs that sync by time or not at all reserve;
   // the others write zeros ahead instead (written blocks: nothing to journal at their syncs).
-  if (flush.mode == FlushMode::kNone || flush.mode == FlushMode::kInterval) {
-    segment.reserve_ahead(start + bytes, state_->options.segment_bytes);
+  const bool by_count = flush.mode == FlushMode::kEveryAppend || flush.mode == FlushMode::kMessages;
+  DirectWriter* direct = by_count ? nullptr : direct_writer_for(keep);
+  if (direct != nullptr) {
+    segment.reserve_ahead(start + bytes, state_->options.segment_bytes, Preallocation::kGrowSize);
+  } else if (!by_count) {
+    segment.reserve_ahead(start + bytes, state_->options.segment_bytes, Preallocation::kKeepSize);
   } else {
     co_await segment.zero_fill_ahead(start + bytes, state_->options.segment_bytes);
   }
@@ -154,6 +161,25 @@ Task<void> LogAppender::write_next_group() {
   unsigned first = 0;
   std::optional<Errno> error;
   bool synced = false;
+  if (direct != nullptr) {
+    ++state_->stats.writes;
+    auto wrote = co_await direct->write(iov_.data(), count, start);
+    if (wrote) {
+      segment.note_file_end(*wrote);
+      done = bytes;
+    } else {
+      error = wrote.error();
+    }
+    if (!error && want_sync) {
+      ++state_->stats.syncs;
+      auto sync = co_await state_->fs->fdatasync(fd);
+      if (sync) {
+        synced = true;
+      } else {
+        error = sync.error();
+      }
+    }
+  }
   while (done < bytes) {
     IoResult wrote = 0u;
     IoResult sync = 0u;
@@ -246,6 +272,25 @@ Task<void> LogAppender::write_next_group() {
   }
 }
 
+DirectWriter* LogAppender::direct_writer_for(const std::shared_ptr<Segment>& segment) {
+  if (!state_->options.direct_writes || direct_unsupported_) return nullptr;
+  if (direct_segment_ != segment) {
+    direct_.reset();
+    direct_segment_ = segment;
+    auto opened = DirectWriter::open(state_->fs, segment->paths().log);
+    if (!opened) {
+      // No direct I/O on this file system: this log writes buffered from now on.
+      direct_unsupported_ = true;
+      direct_segment_.reset();
+      fmt::print(stderr, "ringlog: storage: {}: writing buffered, no direct I/O here ({})\n",
+                 state_->dir, opened.error().name());
+      return nullptr;
+    }
+    direct_ = std::move(*opened);
+  }
+  return direct_.get();
+}
+
 void LogAppender::note_unsynced_write() {
   if (state_->options.flush.mode == FlushMode::kInterval && !sync_deadline_) {
     sync_deadline_ =
@@ -259,6 +304,8 @@ Task<Result<void, LogError>> LogAppender::roll(Offset base_offset) {
   RL_ASSERT(old.next_offset() == base_offset);
   RL_ASSERT(state_->written == base_offset);
   // Seal the old segment: its data and indexes are synced, so recovery never scans it again.
+  direct_.reset();  // no more writes to it
+  direct_segment_.reset();
   const Offset written = state_->written;
   auto synced = co_await old.sync_log();
   ++state_->stats.syncs;

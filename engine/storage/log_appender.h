@@ -30,6 +30,7 @@
 #include <array>
 #include <coroutine>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 
@@ -37,6 +38,7 @@
 #include "engine/reactor/cancel.h"
 #include "engine/reactor/reactor.h"
 #include "engine/reactor/task.h"
+#include "engine/storage/direct_writer.h"
 #include "engine/storage/log_error.h"
 #include "engine/storage/log_state.h"
 #include "engine/storage/parked.h"
@@ -110,7 +112,13 @@ class LogAppender {
   // meanwhile start there, not at state_->written.
   std::optional<Offset> in_flight_end_;
 
+  // The DirectWriter of the segment written last (options.direct_writes).
+  DirectWriter* direct_writer_for(const std::shared_ptr<Segment>& segment);
+
   std::array<iovec, kIovMax> iov_{};
+  std::unique_ptr<DirectWriter> direct_;
+  std::shared_ptr<Segment> direct_segment_;  // held: no address reuse between segments
+  bool direct_unsupported_ = false;
   uint64_t unsynced_records_ = 0;
   std::optional<reactor::Clock::time_point> sync_deadline_;  // kInterval, with unsynced data
 

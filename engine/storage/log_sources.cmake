@@ -2,6 +2,7 @@
 target_sources(ringlog_engine PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/batch_scanner.cc
   ${CMAKE_CURRENT_LIST_DIR}/clean_shutdown_marker.cc
+  ${CMAKE_CURRENT_LIST_DIR}/direct_writer.cc
   ${CMAKE_CURRENT_LIST_DIR}/file_range.cc
   ${CMAKE_CURRENT_LIST_DIR}/file_system.cc
   ${CMAKE_CURRENT_LIST_DIR}/log.cc

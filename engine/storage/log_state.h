@@ -29,7 +29,8 @@ namespace ringlog::storage {
 struct LogStats {
   uint64_t appends = 0;       // append() calls that were queued
   uint64_t batches = 0;       // batches written
-  uint64_t writes = 0;        // pwritev calls issued (continuations of short writes included)
+  // pwritev calls issued (continuations of short writes included), or direct writes of a group
+  uint64_t writes = 0;
   uint64_t short_writes = 0;  // pwritev calls that moved fewer bytes than asked
   uint64_t syncs = 0;         // fdatasync calls (linked or not)
   uint64_t bytes_written = 0;

@@ -133,12 +133,12 @@ Result<void, Errno> Segment::truncate_file(uint64_t size_bytes) {
   return fs_->ftruncate(file_->fd(), size_bytes);
 }
 
-void Segment::reserve_ahead(uint64_t end, uint64_t limit) {
+void Segment::reserve_ahead(uint64_t end, uint64_t limit, Preallocation mode) {
   if (!reserve_supported_ || end <= reserved_end_ || end >= limit) return;
   const uint64_t chunk = std::clamp<uint64_t>(end, kReserveChunkMinBytes, kReserveChunkMaxBytes);
   const uint64_t target = std::min(limit, end + chunk);
   const uint64_t from = std::max(reserved_end_, size_bytes_);
-  auto r = fs_->preallocate(file_->fd(), from, target - from);
+  auto r = fs_->preallocate(file_->fd(), from, target - from, mode);
   // EOPNOTSUPP: a file system without fallocate; stop asking. Any other failure (ENOSPC) is
   // the write's to report; not retried before the next chunk either way.
   if (!r && r.error().code == EOPNOTSUPP) reserve_supported_ = false;

@@ -13,6 +13,7 @@
 //
 // Owned by its Log (one shard); readers may hold a shared owner of the file past deletion.
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -95,8 +96,13 @@ class Segment {
   // `limit` (segment.bytes). Writing into reserved blocks spares ext4 the per-block delayed
   // allocation in every buffered write, ~15% of the broker's CPU under produce load
   // (perf/broker.md). Best effort: without a reservation the write allocates as it goes. Not
-  // for logs that sync after every few writes (see LogAppender).
-  void reserve_ahead(uint64_t end, uint64_t limit);
+  // for logs that sync after every few writes (see LogAppender). With kGrowSize (direct
+  // writes, direct_writer.h) the file's size grows over the reserved blocks, which read as
+  // zeros until written.
+  void reserve_ahead(uint64_t end, uint64_t limit, Preallocation mode);
+  // A write put bytes in the file up to `file_end`, past the recorded size (a direct write's
+  // zero padding): release_reserve cuts them too.
+  void note_file_end(uint64_t file_end) { reserved_end_ = std::max(reserved_end_, file_end); }
   // The same for logs that sync after every few writes, where reserved (unwritten) blocks
   // would make every sync journal their conversion: the blocks ahead are written with zeros
   // and synced, growing the file, so that a later write lands in allocated, written blocks and
@@ -111,7 +117,8 @@ class Segment {
   // the synced 64 KiB append fell from ~90% to ~68% of fio. Writes over 256 KiB (group
   // commits) are not worth the zeros and grow the file as before.
   Task<void> zero_fill_ahead(uint64_t end, uint64_t limit);
-  // Gives back the reserved blocks past the recorded size (a sealed or closed segment).
+  // Gives back the reserved blocks past the recorded size, and cuts the zeros there (a sealed or
+  // closed segment).
   Result<void, Errno> release_reserve();
 
   // Writes both index files whole from the in-memory indexes, and fdatasyncs them if asked.
@@ -144,7 +151,7 @@ class Segment {
   TimestampMs max_timestamp_{-1};
   RelativeOffset offset_of_max_timestamp_{0};
   TimestampMs rolling_timestamp_;
-  // Blocks are reserved or zero-filled up to here (a hint, never below the data).
+  // Blocks are reserved, zero-filled or padded up to here (a hint, never below the data).
   uint64_t reserved_end_ = 0;
   bool reserve_supported_ = true;
   uint64_t filled_end_ = 0;         // zero_fill_ahead: filled and synced up to here

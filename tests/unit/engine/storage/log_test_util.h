@@ -116,6 +116,9 @@ class FaultyFileSystem final : public FileSystem {
   uint64_t writes = 0;
   uint64_t syncs = 0;
   uint64_t preallocations = 0;
+  uint64_t direct_writes = 0;
+  // direct_write_alignment() answers EOPNOTSUPP, as on a file system without direct I/O.
+  bool no_direct_io = false;
 
   Result<int, Errno> open(const std::string& path, OpenMode mode) override {
     return real().open(path, mode);
@@ -151,6 +154,37 @@ class FaultyFileSystem final : public FileSystem {
     co_return r;
   }
 
+  // The faults of pwritev, for direct writes.
+  Task<IoResult> pwrite_direct(int fd, std::span<const std::byte> bytes,
+                               uint64_t position) override {
+    ++writes;
+    ++direct_writes;
+    if (fail_next_write) {
+      const int e = *fail_next_write;
+      fail_next_write.reset();
+      co_return Errno{e};
+    }
+    uint64_t allowed = bytes.size();
+    if (write_bytes_max != 0) allowed = std::min<uint64_t>(allowed, write_bytes_max);
+    if (space_left_bytes) {
+      if (*space_left_bytes == 0) co_return Errno{ENOSPC};
+      allowed = std::min(allowed, *space_left_bytes);
+    }
+    // A direct write moves whole blocks: cut to a multiple of the alignment (0 moves nothing).
+    auto alignment = real().direct_write_alignment(fd);
+    if (!alignment) co_return alignment.error();
+    allowed -= allowed % *alignment;
+    if (allowed == 0) co_return 0u;
+    const std::span<const std::byte> cut = bytes.first(allowed);
+    IoResult r = co_await real().pwrite_direct(fd, cut, position);
+    if (r && space_left_bytes) *space_left_bytes -= *r;
+    co_return r;
+  }
+  Result<uint32_t, Errno> direct_write_alignment(int fd) override {
+    if (no_direct_io) return Errno{EOPNOTSUPP};
+    return real().direct_write_alignment(fd);
+  }
+
   Task<WriteSyncResult> pwritev_fdatasync(int fd, const iovec* iov, unsigned count,
                                           uint64_t position) override {
     uint64_t total = 0;
@@ -179,10 +213,11 @@ class FaultyFileSystem final : public FileSystem {
   Result<void, Errno> ftruncate(int fd, uint64_t size) override {
     return real().ftruncate(fd, size);
   }
-  Result<void, Errno> preallocate(int fd, uint64_t position, uint64_t length) override {
+  Result<void, Errno> preallocate(int fd, uint64_t position, uint64_t length,
+                                  Preallocation mode) override {
     ++preallocations;
     if (space_left_bytes) return Errno{ENOSPC};  // a full disk has no blocks to reserve
-    return real().preallocate(fd, position, length);
+    return real().preallocate(fd, position, length, mode);
   }
   Result<uint64_t, Errno> file_size(int fd) override { return real().file_size(fd); }
   Result<void, Errno> unlink(const std::string& path) override { return real().unlink(path); }
