@@ -28,6 +28,7 @@ BatchScanner::BatchScanner(FileSystem* fs, int fd, Options options)
     : fs_(fs), fd_(fd), options_(options), position_(options.start), read_position_(options.start) {
   RL_ASSERT(options_.start <= options_.end);
   RL_ASSERT(options_.chunk_bytes >= batch_format::kHeaderBytes);
+  RL_ASSERT(!(options_.validate && options_.headers_only), "validation needs whole batches");
 }
 
 Task<Result<std::optional<ScannedBatch>, Errno>> BatchScanner::next() {
@@ -52,8 +53,10 @@ Task<Result<std::optional<ScannedBatch>, Errno>> BatchScanner::next() {
         stop_ = ScanStop::kTornBatch;
         co_return std::nullopt;
       }
-      if (available >= size) {
-        const RecordBatchView view(std::span<const std::byte>(buffer_.data() + begin_, size));
+      const size_t view_bytes = options_.headers_only ? batch_format::kHeaderBytes : size;
+      if (available >= view_bytes) {
+        const RecordBatchView view(
+            std::span<const std::byte>(buffer_.data() + begin_, view_bytes));
         if (options_.validate) {
           auto info = view.validate(BatchSource::kLog);
           if (!info) {
@@ -62,12 +65,19 @@ Task<Result<std::optional<ScannedBatch>, Errno>> BatchScanner::next() {
             co_return std::nullopt;
           }
         }
-        ScannedBatch batch{position_, view};
-        begin_ += size;
+        ScannedBatch batch{.position = position_, .view = view, .size_bytes = size};
+        if (available >= size) {
+          begin_ += size;
+        } else {
+          // headers_only: skip the part of the body not read (the view stays valid: the
+          // buffer is only reused by the next refill).
+          read_position_ = position_ + size;
+          begin_ = end_ = 0;
+        }
         position_ += size;
         co_return batch;
       }
-      needed = size;  // bounded by region_left, so never more than the file holds
+      needed = view_bytes;  // bounded by region_left, so never more than the file holds
     } else if (available == region_left) {
       stop_ = ScanStop::kTornHeader;
       co_return std::nullopt;

@@ -7,64 +7,18 @@
 #include <vector>
 
 #include "engine/base/assert.h"
+#include "engine/reactor/when_all.h"
+#include "engine/storage/staging_buffer.h"
 
 namespace ringlog::storage {
-namespace {
-
-// A shard's staging buffers: taken for one write and put back. A few stay allocated, so that
-// the buffers a busy shard writes from are resident (no page faults) and reused.
-class StagingPool {
- public:
-  ~StagingPool() {
-    for (std::byte* b : free_) std::free(b);
-  }
-  std::byte* take() {
-    if (!free_.empty()) {
-      std::byte* b = free_.back();
-      free_.pop_back();
-      return b;
-    }
-    void* b = std::aligned_alloc(DirectWriter::kAlignmentMax, DirectWriter::kStagingBytes);
-    RL_ASSERT(b != nullptr, "out of memory for a staging buffer");
-    return static_cast<std::byte*>(b);
-  }
-  void give(std::byte* b) {
-    if (free_.size() < kFreeMax) {
-      free_.push_back(b);
-    } else {
-      std::free(b);
-    }
-  }
-
- private:
-  static constexpr size_t kFreeMax = 4;
-  std::vector<std::byte*> free_;
-};
-
-thread_local StagingPool staging_pool;
-
-// One staging buffer for the length of a write (a coroutine frame may hold it across awaits:
-// it stays on its shard's thread).
-class StagingBuffer {
- public:
-  StagingBuffer() : bytes_(staging_pool.take()) {}
-  ~StagingBuffer() { staging_pool.give(bytes_); }
-  StagingBuffer(const StagingBuffer&) = delete;
-  StagingBuffer& operator=(const StagingBuffer&) = delete;
-  std::byte* data() const { return bytes_; }
-
- private:
-  std::byte* bytes_;
-};
-
-}  // namespace
 
 Result<std::unique_ptr<DirectWriter>, Errno> DirectWriter::open(FileSystem* fs,
                                                                 const std::string& path) {
   auto fd = fs->open(path, OpenMode::kReadWriteDirect);
   if (!fd) return fd.error();
   auto alignment = fs->direct_write_alignment(*fd);
-  if (!alignment || *alignment > kAlignmentMax || (*alignment & (*alignment - 1)) != 0) {
+  if (!alignment || *alignment > StagingBuffer::kAlignment ||
+      (*alignment & (*alignment - 1)) != 0) {
     (void)fs->close(*fd);
     return alignment ? Errno{EOPNOTSUPP} : alignment.error();
   }
@@ -75,7 +29,9 @@ DirectWriter::DirectWriter(FileSystem* fs, int fd, uint32_t alignment)
     : fs_(fs),
       fd_(fd),
       alignment_(alignment),
-      tail_(static_cast<std::byte*>(std::aligned_alloc(kAlignmentMax, kAlignmentMax)), std::free) {
+      tail_(static_cast<std::byte*>(
+                std::aligned_alloc(StagingBuffer::kAlignment, StagingBuffer::kAlignment)),
+            std::free) {
   RL_ASSERT(tail_ != nullptr);
 }
 
@@ -120,8 +76,11 @@ Task<Result<uint64_t, Errno>> DirectWriter::write(const iovec* iov, unsigned cou
   const uint64_t head = start - tail_start_;
   tail_end_ = kUnknown;  // until this write succeeds
 
-  StagingBuffer staging;
-  std::byte* const buffer = staging.data();
+  // Chunks of a staging buffer each; up to kChunksInFlight written at once.
+  std::vector<std::unique_ptr<StagingBuffer>> buffers;
+  std::vector<Task<Result<void, Errno>>> writes;
+  buffers.push_back(std::make_unique<StagingBuffer>());
+  std::byte* buffer = buffers.back()->data();
   std::memcpy(buffer, tail_.get(), head);
   uint64_t position = tail_start_;  // of buffer[0] in the file
   uint64_t filled = head;
@@ -129,16 +88,23 @@ Task<Result<uint64_t, Errno>> DirectWriter::write(const iovec* iov, unsigned cou
     const auto* from = static_cast<const std::byte*>(iov[i].iov_base);
     uint64_t left = iov[i].iov_len;
     while (left > 0) {
-      const uint64_t n = std::min<uint64_t>(left, kStagingBytes - filled);
+      const uint64_t n = std::min<uint64_t>(left, StagingBuffer::kBytes - filled);
       std::memcpy(buffer + filled, from, n);
       filled += n;
       from += n;
       left -= n;
-      if (filled == kStagingBytes) {
-        auto out = co_await write_out(buffer, filled, position);
-        if (!out) co_return out.error();
+      if (filled == StagingBuffer::kBytes) {
+        writes.push_back(write_out(buffer, filled, position));
         position += filled;
         filled = 0;
+        if (writes.size() == kChunksInFlight) {
+          auto done = co_await when_all_succeeded(std::move(writes));
+          if (!done) co_return done.error();
+          writes.clear();
+          buffers.clear();
+        }
+        buffers.push_back(std::make_unique<StagingBuffer>());
+        buffer = buffers.back()->data();
       }
     }
   }
@@ -147,14 +113,26 @@ Task<Result<uint64_t, Errno>> DirectWriter::write(const iovec* iov, unsigned cou
   const uint64_t padded = filled == whole ? whole : whole + alignment_;
   if (padded > 0) {
     std::memset(buffer + filled, 0, padded - filled);
-    auto out = co_await write_out(buffer, padded, position);
-    if (!out) co_return out.error();
+    writes.push_back(write_out(buffer, padded, position));
+  }
+  if (!writes.empty()) {
+    auto done = co_await when_all_succeeded(std::move(writes));
+    if (!done) co_return done.error();
   }
   // The new last partial block, for the next write.
   tail_start_ = position + whole;
   std::memcpy(tail_.get(), buffer + whole, filled - whole);
   tail_end_ = end;
   co_return position + padded;
+}
+
+Task<Result<void, Errno>> DirectWriter::when_all_succeeded(
+    std::vector<Task<Result<void, Errno>>> writes) {
+  std::vector<Result<void, Errno>> results = co_await reactor::when_all(std::move(writes));
+  for (const auto& r : results) {
+    if (!r) co_return r.error();
+  }
+  co_return Result<void, Errno>{};
 }
 
 }  // namespace ringlog::storage

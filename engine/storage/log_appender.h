@@ -119,6 +119,7 @@ class LogAppender {
   std::unique_ptr<DirectWriter> direct_;
   std::shared_ptr<Segment> direct_segment_;  // held: no address reuse between segments
   bool direct_unsupported_ = false;
+  bool wrote_direct_last_ = false;
   uint64_t unsynced_records_ = 0;
   std::optional<reactor::Clock::time_point> sync_deadline_;  // kInterval, with unsynced data
 

@@ -57,6 +57,11 @@ struct LogOptions {
   // in user space; the broker turns it on (log.direct.writes), its produce path measured faster
   // and steadier that way (perf/broker.md).
   bool direct_writes = false;
+  // With direct_writes: smaller groups of appends are written buffered, because a direct write
+  // completes only when the device has the bytes (produce latency at one record at a time: p50
+  // 0.16 ms direct, 0.07 ms buffered). Once writing direct, a log stays direct down to a
+  // quarter of this.
+  uint32_t direct_write_bytes_min = 64 * 1024;
   // Appends queued and not yet written, and their bytes: beyond either, append() refuses with
   // kTooManyPendingAppends.
   uint32_t pending_appends_max = 4096;

@@ -13,4 +13,5 @@ target_sources(ringlog_engine PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/offset_index.cc
   ${CMAKE_CURRENT_LIST_DIR}/segment.cc
   ${CMAKE_CURRENT_LIST_DIR}/segment_format.cc
+  ${CMAKE_CURRENT_LIST_DIR}/staging_buffer.cc
   ${CMAKE_CURRENT_LIST_DIR}/time_index.cc)

@@ -222,14 +222,17 @@ Task<Result<std::optional<BatchLocation>, Errno>> Segment::locate_offset(Offset 
   // Keep the file alive across the reads even if retention drops the segment meanwhile.
   const std::shared_ptr<FileHandle> file = file_;
   BatchScanner scanner(fs_, file->fd(),
-                       {.start = start, .end = size_bytes_, .chunk_bytes = kLookupChunkBytes});
+                       {.start = start,
+                        .end = size_bytes_,
+                        .chunk_bytes = kLookupChunkBytes,
+                        .headers_only = true});
   for (;;) {
     auto next = co_await scanner.next();
     if (!next) co_return next.error();
     if (!next->has_value()) break;
     const RecordBatchView& view = (*next)->view;
     if (view.last_offset() >= target) {
-      co_return BatchLocation{(*next)->position, static_cast<uint32_t>(view.bytes().size()),
+      co_return BatchLocation{(*next)->position, static_cast<uint32_t>((*next)->size_bytes),
                               view.base_offset(), view.last_offset(), view.max_timestamp()};
     }
   }
@@ -248,14 +251,17 @@ Task<Result<std::optional<BatchLocation>, Errno>> Segment::locate_timestamp(Time
   }
   const std::shared_ptr<FileHandle> file = file_;
   BatchScanner scanner(fs_, file->fd(),
-                       {.start = start, .end = size_bytes_, .chunk_bytes = kLookupChunkBytes});
+                       {.start = start,
+                        .end = size_bytes_,
+                        .chunk_bytes = kLookupChunkBytes,
+                        .headers_only = true});
   for (;;) {
     auto next = co_await scanner.next();
     if (!next) co_return next.error();
     if (!next->has_value()) break;
     const RecordBatchView& view = (*next)->view;
     if (view.max_timestamp() >= target) {
-      co_return BatchLocation{(*next)->position, static_cast<uint32_t>(view.bytes().size()),
+      co_return BatchLocation{(*next)->position, static_cast<uint32_t>((*next)->size_bytes),
                               view.base_offset(), view.last_offset(), view.max_timestamp()};
     }
   }

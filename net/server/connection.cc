@@ -13,6 +13,8 @@
 #include "engine/base/assert.h"
 #include "engine/reactor/io.h"
 #include "engine/reactor/reactor.h"
+#include "engine/storage/staging_buffer.h"
+#include "net/server/uncached_range.h"
 
 namespace ringlog::server {
 namespace {
@@ -338,6 +340,15 @@ reactor::Task<Result<void, Errno>> Connection::send_file_range(const FileRange& 
   }
   uint64_t position = range.position;
   uint32_t remaining = range.length;
+  if (!range_is_cached(range.fd, position, remaining)) {
+    auto direct = open_direct_reader(range.fd);
+    if (direct) {
+      auto sent = co_await send_range_direct(*direct, position, remaining);
+      ::close(*direct);
+      co_return sent;
+    }
+    // No direct I/O for this file: splice, through the page cache.
+  }
   while (remaining > 0) {
     const uint32_t want = std::min<uint32_t>(remaining, kSplicePipeBytes);
     // Inline first: from cached pages into an empty pipe, and from the pipe into a socket with
@@ -377,6 +388,30 @@ reactor::Task<Result<void, Errno>> Connection::send_file_range(const FileRange& 
     if (!s) co_return s.error();
     position += *r;
     remaining -= *r;
+  }
+  co_return Result<void, Errno>{};
+}
+
+reactor::Task<Result<void, Errno>> Connection::send_range_direct(int direct_fd, uint64_t position,
+                                                                 uint32_t remaining) {
+  constexpr uint64_t kAlign = storage::StagingBuffer::kAlignment;
+  const storage::StagingBuffer buffer;
+  while (remaining > 0) {
+    // Read whole blocks around the bytes wanted, and send the bytes wanted.
+    const uint64_t start = position & ~(kAlign - 1);
+    const uint64_t skip = position - start;
+    const uint64_t end = (position + remaining + kAlign - 1) & ~(kAlign - 1);
+    const uint64_t want = std::min<uint64_t>(end - start, storage::StagingBuffer::kBytes);
+    const std::span<std::byte> into(buffer.data(), want);
+    auto got = co_await reactor::read(direct_fd, into, start);
+    if (!got) co_return got.error();
+    if (*got <= skip) co_return Errno{EIO};  // the file is shorter than the range: cannot frame
+    const uint32_t n = static_cast<uint32_t>(std::min<uint64_t>(*got - skip, remaining));
+    const std::span<const std::byte> bytes(buffer.data() + skip, n);
+    auto sent = co_await send_bytes(bytes);
+    if (!sent) co_return sent.error();
+    position += n;
+    remaining -= n;
   }
   co_return Result<void, Errno>{};
 }

@@ -93,6 +93,10 @@ class Connection {
   reactor::Task<Result<void, Errno>> send_response(const Response& response);
   reactor::Task<Result<void, Errno>> send_bytes(std::span<const std::byte> bytes);
   reactor::Task<Result<void, Errno>> send_file_range(const FileRange& range);
+  // A range not in the page cache: read with O_DIRECT (`direct_fd`, uncached_range.h) into a
+  // staging buffer and sent from it.
+  reactor::Task<Result<void, Errno>> send_range_direct(int direct_fd, uint64_t position,
+                                                       uint32_t remaining);
   // Fills `buf` completely from the socket; false on EOF/error/cancel (sets close_reason_).
   reactor::Task<bool> recv_exact(std::span<std::byte> buf);
   void close_with(CloseReason reason);

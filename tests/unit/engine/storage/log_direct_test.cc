@@ -12,13 +12,16 @@
 #include "engine/reactor/timer.h"
 #include "engine/storage/direct_writer.h"
 #include "engine/storage/segment_format.h"
+#include "engine/storage/staging_buffer.h"
 #include "tests/unit/engine/storage/log_test_util.h"
 
 namespace ringlog::storage::testing {
 namespace {
 
+// Direct writes for every group, however small (the tests' batches are).
 LogOptions direct_options(LogOptions options = no_time_roll()) {
   options.direct_writes = true;
+  options.direct_write_bytes_min = 0;
   return options;
 }
 
@@ -122,6 +125,42 @@ TEST_F(LogDirectTest, AppendsOfOddSizesReadBackWhileWrittenAndAfterRollsAndAReop
   });
 }
 
+TEST_F(LogDirectTest, SmallGroupsGoBufferedLargeOnesDirectAndReadersSeeEveryByteAcrossTheSwitches) {
+  run([](LogTestBase* t) -> Task<void> {
+    FaultyFileSystem counting;
+    LogOptions options = direct_options();
+    options.direct_write_bytes_min = 64 * 1024;
+    auto log = co_await open_log(&counting, t->dir_, options);
+    CO_ASSERT(log);
+    std::vector<std::vector<std::byte>> appended;
+    // {value bytes, whether the write goes direct}: below 64 KiB buffered, then direct from
+    // 64 KiB, staying direct down to 16 KiB, buffered again below.
+    const std::pair<size_t, bool> steps[] = {
+        {1000, false}, {1500, false},  {100'000, true}, {20'000, true},
+        {900, false},  {70'000, true}, {17'000, true},  {15'000, false},
+    };
+    for (const auto& [value_bytes, direct] : steps) {
+      const uint64_t direct_before = counting.direct_writes;
+      auto batch = make_batch(1, TimestampMs(0), value_bytes);
+      auto r = co_await log->append(batch);
+      CO_ASSERT(r);
+      EXPECT_EQ(counting.direct_writes - direct_before, direct ? 1u : 0u) << value_bytes;
+      appended.push_back(batch);
+      auto all = co_await read_all_batches(log.get(), &counting);
+      CO_ASSERT(all);
+      EXPECT_EQ(*all, appended) << "after " << value_bytes;
+    }
+    CO_ASSERT_OK(co_await log->close());
+    EXPECT_EQ(dir_log_bytes(t->dir_), total_bytes(appended));
+    auto reopened = co_await open_log(&counting, t->dir_, options);
+    CO_ASSERT(reopened);
+    auto again = co_await read_all_batches(reopened.get(), &counting);
+    CO_ASSERT(again);
+    EXPECT_EQ(*again, appended);
+    CO_ASSERT_OK(co_await reopened->close());
+  });
+}
+
 TEST_F(LogDirectTest, AnAppendLargerThanAStagingBufferIsWrittenWhole) {
   run([](LogTestBase* t) -> Task<void> {
     FaultyFileSystem counting;
@@ -135,7 +174,7 @@ TEST_F(LogDirectTest, AnAppendLargerThanAStagingBufferIsWrittenWhole) {
       auto batch = make_batch(1, TimestampMs(i), (1 << 20) - 200 - i, "big" + std::to_string(i));
       buffer.insert(buffer.end(), batch.begin(), batch.end());
     }
-    CO_ASSERT(buffer.size() > 2 * DirectWriter::kStagingBytes);
+    CO_ASSERT(buffer.size() > 2 * StagingBuffer::kBytes);
     const uint64_t writes_before = counting.direct_writes;
     auto r = co_await log->append(buffer);
     CO_ASSERT(r);

@@ -124,6 +124,37 @@ TEST_F(LogTest, ReadStopsAtMaxOffsetAndReturnsAFirstBatchBiggerThanMaxBytesWhole
   });
 }
 
+// A read finds its first batch from the batch headers: the bodies of big batches on the way are
+// not read (a fetch would otherwise read each 1 MiB batch twice: once to find it, once to send).
+TEST_F(LogTest, FindingABatchReadsHeadersNotWholeBatches) {
+  run([](LogTestBase* t) -> Task<void> {
+    FaultyFileSystem counting;  // no faults: counts the bytes read
+    auto log = co_await open_log(&counting, t->dir_, {});
+    CO_ASSERT(log);
+    for (int i = 0; i < 8; ++i) {
+      auto batch = make_batch(4, TimestampMs(i), 250'000);  // ~1 MB each
+      CO_ASSERT_OK(co_await log->append(batch));
+    }
+    for (const int64_t target : {0, 13, 31}) {
+      const uint64_t before = counting.bytes_read;
+      auto r = co_await log->read({.start = Offset(target), .max_bytes = 1 << 20});
+      CO_ASSERT(r);
+      CO_ASSERT(!r->ranges.empty());
+      EXPECT_LE(counting.bytes_read - before, 64u * 1024) << "offset " << target;
+      auto bytes = co_await read_file_ranges(&counting, r->ranges);
+      CO_ASSERT(bytes);
+      BatchSplitter split = split_batches(*bytes);
+      auto first = split.begin();
+      CO_ASSERT(first != split.end());
+      EXPECT_EQ((*first).base_offset(), Offset(target / 4 * 4));
+    }
+    auto by_time = co_await log->offset_for_timestamp(TimestampMs(5));
+    CO_ASSERT(by_time);
+    EXPECT_EQ(*by_time, std::optional<Offset>(Offset(8)));  // batch 2: timestamps 2-5
+    CO_ASSERT_OK(co_await log->close());
+  });
+}
+
 TEST_F(LogTest, InvalidBatchesAreRefusedAndNothingIsWritten) {
   run([](LogTestBase* t) -> Task<void> {
     FileSystem* fs = &real_file_system();

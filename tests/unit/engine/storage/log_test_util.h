@@ -117,6 +117,7 @@ class FaultyFileSystem final : public FileSystem {
   uint64_t syncs = 0;
   uint64_t preallocations = 0;
   uint64_t direct_writes = 0;
+  uint64_t bytes_read = 0;
   // direct_write_alignment() answers EOPNOTSUPP, as on a file system without direct I/O.
   bool no_direct_io = false;
 
@@ -197,7 +198,9 @@ class FaultyFileSystem final : public FileSystem {
   }
 
   Task<IoResult> pread(int fd, std::span<std::byte> buffer, uint64_t position) override {
-    co_return co_await real().pread(fd, buffer, position);
+    IoResult r = co_await real().pread(fd, buffer, position);
+    if (r) bytes_read += *r;
+    co_return r;
   }
 
   Task<IoResult> fdatasync(int fd) override {
