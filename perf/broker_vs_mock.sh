@@ -17,7 +17,8 @@
 # Environment: GB (default 1) = data per produce cell; REPS (default 3) = runs per produce cell
 # and broker, alternating ringlog and the mock, medians reported (single runs on this VM swing
 # 2-4x: see perf/broker.md); FILL_GIB (default 2.1) = consume log size; LAT_RECORDS (default
-# 10000) = records per latency run; LAT_REPS (default 5) = latency runs per broker, medians.
+# 10000) = records per latency run; LAT_REPS (default 5) = latency runs per broker, medians;
+# RINGLOG_FLAGS = extra flags for every ringlog broker (e.g. "--log.direct.writes false").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=${1:-build/release}
@@ -54,7 +55,8 @@ start_ringlog() {
   local port; port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   rm -rf "$work/data"
   "$ringlog" broker --listeners "PLAINTEXT://127.0.0.1:$port" --log.dirs "$work/data" \
-    --num.partitions "$partitions" --group.initial.rebalance.delay.ms 0 "$@" 2>"$work/ringlog.log" &
+    --num.partitions "$partitions" --group.initial.rebalance.delay.ms 0 "$@" ${RINGLOG_FLAGS:-} \
+    2>"$work/ringlog.log" &
   broker_pid=$!
   bootstrap=127.0.0.1:$port
   wait_port "$port"

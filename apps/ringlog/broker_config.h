@@ -35,9 +35,11 @@ struct BrokerConfig {
   int64_t log_flush_interval_ms = -1;                 // -1: not set
   int64_t log_retention_check_interval_ms = 5 * 60 * 1000;
   std::string log_cleanup_policy = "delete";
-  // log.direct.writes (ringlog's own): O_DIRECT appends through staging buffers, on by default
-  // (perf/broker.md, session 5); false writes through the page cache as Kafka does.
-  bool log_direct_writes = true;
+  // log.direct.writes (ringlog's own): appends of 64 KiB or more written with O_DIRECT through
+  // staging buffers. Off by default: here it made produce steady where fresh page-cache pages
+  // fault in the host, but capped it at the disk's rate and left consumers reading from the
+  // disk (perf/broker.md, session 5).
+  bool log_direct_writes = false;
 
   // Request limits.
   int32_t message_max_bytes = 1048588;

@@ -7,6 +7,9 @@
 // GB/s at 1.4-2.3 CPU s/GB buffered, against 1.5-1.6 GB/s at 0.28 s/GB direct, alternating runs
 // of the broker at 1 KiB records (perf/broker.md, session 5). A direct write copies the batches
 // once, into a resident staging buffer that is reused, and hands that to the device.
+// The cost: produce runs no faster than the disk writes (~1.6 GB/s here, against ~1.9 GB/s
+// buffered in a good period), and consumers read from the disk, not from the page cache; so it
+// is an option (LogOptions::direct_writes, the broker's log.direct.writes), off by default.
 //
 // How: direct writes need aligned memory, positions and lengths (direct_write_alignment(): the
 // file system's block, 4 KiB on ext4). A write covers [align_down(start), align_up(end)): it

@@ -51,11 +51,12 @@ struct LogOptions {
   // index.interval.bytes.
   uint32_t index_interval_bytes = segment_format::kIndexIntervalBytesDefault;
   FlushPolicy flush;
-  // Writes with O_DIRECT through staging buffers (direct_writer.h) where the flush policy is
-  // none or by time; logs that sync by message count, and file systems without direct I/O,
-  // write buffered. Off by default: then the bytes received are the bytes written, with no copy
-  // in user space; the broker turns it on (log.direct.writes), its produce path measured faster
-  // and steadier that way (perf/broker.md).
+  // Writes groups of appends of direct_write_bytes_min or more with O_DIRECT through staging
+  // buffers (direct_writer.h) where the flush policy is none or by time; logs that sync by
+  // message count, and file systems without direct I/O, write buffered. Off by default (the
+  // broker's log.direct.writes): the bytes received are then the bytes written, with no copy in
+  // user space, and recent data stays in the page cache for consumers (perf/broker.md, session
+  // 5: direct writes made produce steady on this VM but capped it at the disk's rate).
   bool direct_writes = false;
   // With direct_writes: smaller groups of appends are written buffered, because a direct write
   // completes only when the device has the bytes (produce latency at one record at a time: p50

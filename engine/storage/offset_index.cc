@@ -22,11 +22,17 @@ void OffsetIndex::append(RelativeOffset relative_offset, uint32_t position) {
 }
 
 std::optional<OffsetIndex::Entry> OffsetIndex::floor(RelativeOffset target) const {
+  const std::optional<size_t> i = floor_index(target);
+  if (!i) return std::nullopt;
+  return entries_[*i];
+}
+
+std::optional<size_t> OffsetIndex::floor_index(RelativeOffset target) const {
   auto it =
       std::upper_bound(entries_.begin(), entries_.end(), target,
                        [](RelativeOffset t, const Entry& e) { return t < e.relative_offset; });
   if (it == entries_.begin()) return std::nullopt;
-  return *std::prev(it);
+  return static_cast<size_t>(std::prev(it) - entries_.begin());
 }
 
 void OffsetIndex::truncate_to_position(uint32_t position) {

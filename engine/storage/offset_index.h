@@ -25,6 +25,8 @@ class OffsetIndex {
 
   // The entry with the largest relative offset <= `target`; nullopt means "start at 0".
   std::optional<Entry> floor(RelativeOffset target) const;
+  // The same entry's index in entries(); nullopt means "start at 0".
+  std::optional<size_t> floor_index(RelativeOffset target) const;
 
   // Drops the entries at or past `position` (the log was truncated there).
   void truncate_to_position(uint32_t position);

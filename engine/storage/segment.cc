@@ -73,13 +73,18 @@ void Segment::on_batch_written(uint64_t position, const RecordBatchView& batch) 
   const uint64_t size = batch.bytes().size();
   RL_ASSERT(position + size <= sf::kSegmentBytesMax);
 
+  if (position == 0) first_batch_bytes_ = static_cast<uint32_t>(size);
   if (bytes_since_index_entry_ >= index_interval_bytes_) {
     offset_index_.append(RelativeOffset(static_cast<uint32_t>(relative)),
                          static_cast<uint32_t>(position));
+    indexed_batch_bytes_.push_back(static_cast<uint32_t>(size));
     if (max_timestamp_ >= TimestampMs(0)) {
       time_index_.maybe_append(max_timestamp_, offset_of_max_timestamp_);
     }
     bytes_since_index_entry_ = 0;
+  } else if (!offset_index_.empty() && offset_index_.back().position == position) {
+    // The last entry's batch, scanned again after its entry was loaded from the index file.
+    indexed_batch_bytes_.back() = static_cast<uint32_t>(size);
   }
   bytes_since_index_entry_ += size;
   if (batch.max_timestamp() > max_timestamp_) {
@@ -95,6 +100,8 @@ void Segment::reset() {
   size_bytes_ = 0;
   offset_index_ = OffsetIndex();
   time_index_ = TimeIndex();
+  indexed_batch_bytes_.clear();
+  first_batch_bytes_ = 0;
   bytes_since_index_entry_ = 0;
   max_timestamp_ = TimestampMs(-1);
   offset_of_max_timestamp_ = RelativeOffset(0);
@@ -105,6 +112,7 @@ uint64_t Segment::restore_indexes(OffsetIndex offset_index, TimeIndex time_index
   reset();
   offset_index_ = std::move(offset_index);
   time_index_ = std::move(time_index);
+  indexed_batch_bytes_.assign(offset_index_.size(), 0);  // learned again as batches are scanned
   if (offset_index_.empty()) {
     // Nothing indexed: the tail is the whole segment. A time entry needs an offset entry.
     time_index_ = TimeIndex();
@@ -210,7 +218,31 @@ Result<void, Errno> Segment::remove_files() {
   return {};
 }
 
+std::optional<BatchLocation> Segment::locate_offset_in_memory(Offset target) const {
+  if (target < base_offset_ || target >= next_offset_) return std::nullopt;
+  const auto relative = RelativeOffset(static_cast<uint32_t>(target - base_offset_));
+  const std::optional<size_t> i = offset_index_.floor_index(relative);
+  const std::vector<OffsetIndex::Entry>& entries = offset_index_.entries();
+  const uint64_t position = i ? entries[*i].position : 0;
+  const uint32_t size = i ? indexed_batch_bytes_[*i] : first_batch_bytes_;
+  const Offset base =
+      i ? base_offset_ + static_cast<int64_t>(entries[*i].relative_offset.value()) : base_offset_;
+  const size_t next = i ? *i + 1 : 0;
+  const uint64_t next_position = next < entries.size() ? entries[next].position : size_bytes_;
+  const Offset next_base =
+      next < entries.size()
+          ? base_offset_ + static_cast<int64_t>(entries[next].relative_offset.value())
+          : next_offset_;
+  if (size == 0 || position + size != next_position) return std::nullopt;
+  return BatchLocation{.position = position,
+                       .size_bytes = size,
+                       .base_offset = base,
+                       .last_offset = next_base - 1,
+                       .max_timestamp = TimestampMs(-1)};
+}
+
 Task<Result<std::optional<BatchLocation>, Errno>> Segment::locate_offset(Offset target) {
+  if (std::optional<BatchLocation> known = locate_offset_in_memory(target)) co_return known;
   if (target >= next_offset_) co_return std::nullopt;
   uint64_t start = 0;
   if (target > base_offset_) {
@@ -221,11 +253,9 @@ Task<Result<std::optional<BatchLocation>, Errno>> Segment::locate_offset(Offset 
   }
   // Keep the file alive across the reads even if retention drops the segment meanwhile.
   const std::shared_ptr<FileHandle> file = file_;
-  BatchScanner scanner(fs_, file->fd(),
-                       {.start = start,
-                        .end = size_bytes_,
-                        .chunk_bytes = kLookupChunkBytes,
-                        .headers_only = true});
+  BatchScanner scanner(
+      fs_, file->fd(),
+      {.start = start, .end = size_bytes_, .chunk_bytes = kLookupChunkBytes, .headers_only = true});
   for (;;) {
     auto next = co_await scanner.next();
     if (!next) co_return next.error();
@@ -250,11 +280,9 @@ Task<Result<std::optional<BatchLocation>, Errno>> Segment::locate_timestamp(Time
     if (at->has_value()) start = (*at)->position;
   }
   const std::shared_ptr<FileHandle> file = file_;
-  BatchScanner scanner(fs_, file->fd(),
-                       {.start = start,
-                        .end = size_bytes_,
-                        .chunk_bytes = kLookupChunkBytes,
-                        .headers_only = true});
+  BatchScanner scanner(
+      fs_, file->fd(),
+      {.start = start, .end = size_bytes_, .chunk_bytes = kLookupChunkBytes, .headers_only = true});
   for (;;) {
     auto next = co_await scanner.next();
     if (!next) co_return next.error();

@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/base/errno.h"
 #include "engine/base/result.h"
@@ -127,8 +128,16 @@ class Segment {
   // Unlinks the three files (open file handles keep the data readable).
   Result<void, Errno> remove_files();
 
-  // The first recorded batch whose last offset is >= `target`; nullopt if none.
+  // The first recorded batch whose last offset is >= `target`; nullopt if none. Answered from
+  // memory when it can be (locate_offset_in_memory), else from the batch headers in the file.
   Task<Result<std::optional<BatchLocation>, Errno>> locate_offset(Offset target);
+  // The batch holding `target` (< next_offset()) from memory alone: when the offset-index entry
+  // at or below `target` is a batch whose size was recorded in this process, and the next entry
+  // (or the end of the segment) follows it directly, that batch holds every offset up to the
+  // next entry's. With batches of an index interval or more (4 KiB), every batch is indexed and
+  // this always answers: a fetch of data written direct (not in the page cache) then reads no
+  // header from the disk first. nullopt otherwise. Its max_timestamp is -1 (not known).
+  std::optional<BatchLocation> locate_offset_in_memory(Offset target) const;
   // The first recorded batch whose max timestamp is >= `target`; nullopt if none.
   Task<Result<std::optional<BatchLocation>, Errno>> locate_timestamp(TimestampMs target);
 
@@ -148,13 +157,17 @@ class Segment {
   OffsetIndex offset_index_;
   TimeIndex time_index_;
   uint64_t bytes_since_index_entry_ = 0;
+  // The size of each offset-index entry's batch (same order), 0 where not known (entries loaded
+  // from an index file, until recovery scans that batch); and of the batch at position 0.
+  std::vector<uint32_t> indexed_batch_bytes_;
+  uint32_t first_batch_bytes_ = 0;
   TimestampMs max_timestamp_{-1};
   RelativeOffset offset_of_max_timestamp_{0};
   TimestampMs rolling_timestamp_;
   // Blocks are reserved, zero-filled or padded up to here (a hint, never below the data).
   uint64_t reserved_end_ = 0;
   bool reserve_supported_ = true;
-  uint64_t filled_end_ = 0;         // zero_fill_ahead: filled and synced up to here
+  uint64_t filled_end_ = 0;        // zero_fill_ahead: filled and synced up to here
   bool zero_fill_failed_ = false;  // a fill failed (ENOSPC): no more for this segment
 };
 

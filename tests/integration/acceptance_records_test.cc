@@ -157,11 +157,11 @@ int64_t cached_pages(const std::string& path) {
   return rc == 0 ? static_cast<int64_t>(stat[0]) : -1;
 }
 
-// The broker writes large appends with O_DIRECT (log.direct.writes, on by default), so their
-// bytes are not in the page cache, and a fetch reads them with O_DIRECT too: every record comes
-// back exactly, across blocks that each write shared with the one before.
+// With log.direct.writes the broker writes large appends with O_DIRECT, so their bytes are not
+// in the page cache, and a fetch reads them with O_DIRECT too: every record comes back exactly,
+// across blocks that each write shared with the one before.
 TEST(RecordsTest, RecordsWrittenDirectAndReadDirectComeBackExactly) {
-  BrokerProcess broker;
+  BrokerProcess broker({.args = {"--log.direct.writes", "true"}});
   broker.start();
   constexpr int kRecords = 20'000;
   auto value_of = [](int i) {
