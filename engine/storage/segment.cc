@@ -223,6 +223,7 @@ std::optional<BatchLocation> Segment::locate_offset_in_memory(Offset target) con
   const auto relative = RelativeOffset(static_cast<uint32_t>(target - base_offset_));
   const std::optional<size_t> i = offset_index_.floor_index(relative);
   const std::vector<OffsetIndex::Entry>& entries = offset_index_.entries();
+  RL_DASSERT(indexed_batch_bytes_.size() == entries.size());
   const uint64_t position = i ? entries[*i].position : 0;
   const uint32_t size = i ? indexed_batch_bytes_[*i] : first_batch_bytes_;
   const Offset base =
