@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,21 @@ uint64_t dir_log_bytes(const std::string& dir) {
 
 std::string first_segment(const std::string& dir) {
   return dir + "/" + segment_format::file_name(Offset(0), segment_format::kLogSuffix);
+}
+
+// Closes `log`, checks that its files hold the batches and nothing else (reservations and
+// padding cut), reopens `dir` and checks that it reads back `batches`.
+Task<void> close_and_expect_reopened_with(std::unique_ptr<Log> log, FileSystem* fs,
+                                          const std::string& dir, const LogOptions& options,
+                                          const std::vector<std::vector<std::byte>>& batches) {
+  CO_ASSERT_OK(co_await log->close());
+  EXPECT_EQ(dir_log_bytes(dir), total_bytes(batches));
+  auto reopened = co_await open_log(fs, dir, options);
+  CO_ASSERT(reopened);
+  auto again = co_await read_all_batches(reopened.get(), fs);
+  CO_ASSERT(again);
+  EXPECT_EQ(*again, batches);
+  CO_ASSERT_OK(co_await reopened->close());
 }
 
 class LogDirectTest : public LogTestBase {
@@ -150,14 +166,7 @@ TEST_F(LogDirectTest, SmallGroupsGoBufferedLargeOnesDirectAndReadersSeeEveryByte
       CO_ASSERT(all);
       EXPECT_EQ(*all, appended) << "after " << value_bytes;
     }
-    CO_ASSERT_OK(co_await log->close());
-    EXPECT_EQ(dir_log_bytes(t->dir_), total_bytes(appended));
-    auto reopened = co_await open_log(&counting, t->dir_, options);
-    CO_ASSERT(reopened);
-    auto again = co_await read_all_batches(reopened.get(), &counting);
-    CO_ASSERT(again);
-    EXPECT_EQ(*again, appended);
-    CO_ASSERT_OK(co_await reopened->close());
+    co_await close_and_expect_reopened_with(std::move(log), &counting, t->dir_, options, appended);
   });
 }
 
@@ -259,14 +268,7 @@ TEST_F(LogDirectTest, AFailedDirectWriteLosesNothingWrittenBefore) {
     auto all = co_await read_all_batches(log.get(), &faulty);
     CO_ASSERT(all);
     EXPECT_EQ(*all, kept);
-    CO_ASSERT_OK(co_await log->close());
-    EXPECT_EQ(dir_log_bytes(t->dir_), total_bytes(kept));
-    auto reopened = co_await open_log(&faulty, t->dir_, options);
-    CO_ASSERT(reopened);
-    auto again = co_await read_all_batches(reopened.get(), &faulty);
-    CO_ASSERT(again);
-    EXPECT_EQ(*again, kept);
-    CO_ASSERT_OK(co_await reopened->close());
+    co_await close_and_expect_reopened_with(std::move(log), &faulty, t->dir_, options, kept);
   });
 }
 
@@ -323,13 +325,7 @@ TEST_F(LogDirectTest, AFullDiskFailsTheAppendAndKeepsEverythingBefore) {
     CO_ASSERT(!kept.empty());
     EXPECT_EQ(log->log_end_offset(), Offset(static_cast<int64_t>(kept.size())));
     faulty.space_left_bytes.reset();
-    CO_ASSERT_OK(co_await log->close());
-    auto reopened = co_await open_log(&faulty, t->dir_, options);
-    CO_ASSERT(reopened);
-    auto all = co_await read_all_batches(reopened.get(), &faulty);
-    CO_ASSERT(all);
-    EXPECT_EQ(*all, kept);
-    CO_ASSERT_OK(co_await reopened->close());
+    co_await close_and_expect_reopened_with(std::move(log), &faulty, t->dir_, options, kept);
   });
 }
 
