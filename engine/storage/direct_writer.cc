@@ -16,12 +16,12 @@ Result<std::unique_ptr<DirectWriter>, Errno> DirectWriter::open(FileSystem* fs,
                                                                 const std::string& path) {
   auto fd = fs->open(path, OpenMode::kReadWriteDirect);
   if (!fd) return fd.error();
-  auto alignment = fs->direct_write_alignment(*fd);
-  if (!alignment || *alignment > StagingBuffer::kAlignment ||
-      (*alignment & (*alignment - 1)) != 0) {
+  auto alignment = fs->direct_io_alignment(*fd);
+  if (!alignment || *alignment > StagingBuffer::kAlignment) {
     (void)fs->close(*fd);
     return alignment ? Errno{EOPNOTSUPP} : alignment.error();
   }
+  RL_ASSERT((*alignment & (*alignment - 1)) == 0, "align_down masks with it");
   return std::unique_ptr<DirectWriter>(new DirectWriter(fs, *fd, *alignment));
 }
 

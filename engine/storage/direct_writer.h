@@ -11,7 +11,7 @@
 // buffered in a good period), and consumers read from the disk, not from the page cache; so it
 // is an option (LogOptions::direct_writes, the broker's log.direct.writes), off by default.
 //
-// How: direct writes need aligned memory, positions and lengths (direct_write_alignment(): the
+// How: direct writes need aligned memory, positions and lengths (direct_io_alignment(): the
 // file system's block, 4 KiB on ext4). A write covers [align_down(start), align_up(end)): it
 // begins with the bytes of the file's last, partial block (kept from the previous write, or read
 // back once) and ends with zeros, which the next write overwrites. So the file holds up to one

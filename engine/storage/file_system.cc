@@ -102,7 +102,7 @@ class RealFileSystem final : public FileSystem {
     co_return co_await reactor::write(fd, bytes, position);
   }
 
-  Result<uint32_t, Errno> direct_write_alignment(int fd) override {
+  Result<uint32_t, Errno> direct_io_alignment(int fd) override {
     struct statx stx{};
     if (::statx(fd, "", AT_EMPTY_PATH, STATX_DIOALIGN | STATX_BASIC_STATS, &stx) != 0) {
       return last_errno();

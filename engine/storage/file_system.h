@@ -70,15 +70,16 @@ class FileSystem {
                                           Preallocation mode) = 0;
   // For a descriptor opened with kReadWriteDirect: one positional write of `bytes` through
   // io_uring (the shard does not wait for the device). `bytes`, its size and `position` must be
-  // multiples of direct_write_alignment(). May be short. `bytes` must stay valid until the
+  // multiples of direct_io_alignment(). May be short. `bytes` must stay valid until the
   // returned task completes.
   virtual Task<IoResult> pwrite_direct(int fd, std::span<const std::byte> bytes,
                                        uint64_t position) = 0;
-  // The alignment direct writes to `fd`'s file need, of memory, positions and lengths: the
+  // The alignment direct I/O on `fd`'s file keeps to, of memory, positions and lengths: the
   // largest of the direct I/O alignments the kernel reports (statx STATX_DIOALIGN) and the file
   // system's block size (a write of whole blocks into reserved blocks needs no zeroing of a
-  // partial block, and so no exclusive lock). EOPNOTSUPP when the file system has no direct I/O.
-  virtual Result<uint32_t, Errno> direct_write_alignment(int fd) = 0;
+  // partial block, and so no exclusive lock). A power of two. EOPNOTSUPP when the file system
+  // has no direct I/O.
+  virtual Result<uint32_t, Errno> direct_io_alignment(int fd) = 0;
   virtual Result<uint64_t, Errno> file_size(int fd) = 0;
   virtual Result<void, Errno> unlink(const std::string& path) = 0;
   virtual Result<bool, Errno> exists(const std::string& path) = 0;

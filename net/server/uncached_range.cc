@@ -1,13 +1,13 @@
 #include "net/server/uncached_range.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <string>
 
+#include "engine/storage/file_system.h"
 #include "engine/storage/staging_buffer.h"
 
 namespace ringlog::server {
@@ -51,12 +51,8 @@ Result<int, Errno> open_direct_reader(int fd) {
   const std::string path = "/proc/self/fd/" + std::to_string(fd);
   const int direct = ::open(path.c_str(), O_RDONLY | O_DIRECT | O_CLOEXEC);
   if (direct < 0) return Errno{errno};
-  struct statx stx{};
-  const bool aligned = ::statx(direct, "", AT_EMPTY_PATH, STATX_DIOALIGN, &stx) == 0 &&
-                       (stx.stx_mask & STATX_DIOALIGN) != 0 && stx.stx_dio_offset_align != 0 &&
-                       stx.stx_dio_offset_align <= storage::StagingBuffer::kAlignment &&
-                       stx.stx_dio_mem_align <= storage::StagingBuffer::kAlignment;
-  if (!aligned) {
+  auto alignment = storage::real_file_system().direct_io_alignment(direct);
+  if (!alignment || *alignment > storage::StagingBuffer::kAlignment) {
     ::close(direct);
     return Errno{EOPNOTSUPP};
   }

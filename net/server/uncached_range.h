@@ -21,7 +21,7 @@ bool range_is_cached(int fd, uint64_t position, uint64_t length);
 
 // A second descriptor of `fd`'s file, opened read-only with O_DIRECT (through /proc/self/fd),
 // for reads aligned to storage::StagingBuffer::kAlignment. An error where the file system has
-// no direct I/O or needs a larger alignment.
+// no direct I/O or needs a larger alignment (storage::FileSystem::direct_io_alignment).
 Result<int, Errno> open_direct_reader(int fd);
 
 }  // namespace ringlog::server

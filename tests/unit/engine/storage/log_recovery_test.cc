@@ -226,43 +226,9 @@ TEST_F(LogRecoveryTest, MarkerThatDoesNotMatchTheActiveSegmentForcesAScan) {
 
 TEST_F(LogRecoveryTest, ZerosFilledAheadAndLeftByACrashAreCutWithoutACorruption) {
   run([](LogTestBase* t) -> Task<void> {
-    FileSystem* fs = &real_file_system();
     LogOptions options = no_time_roll();
     options.flush.mode = FlushMode::kEveryAppend;
-    const std::string live = t->dir_ + "/live";
-    const std::string crashed = t->dir_ + "/crashed";
-    auto log = co_await open_log(fs, live, options);
-    CO_ASSERT(log);
-    std::vector<std::vector<std::byte>> appended;
-    for (int i = 0; i < 50; ++i) {
-      auto batch = make_batch(2, TimestampMs(i), 900);
-      CO_ASSERT_OK(co_await log->append(batch));
-      appended.push_back(batch);
-    }
-    // The files as a crash would leave them: the zeros filled ahead still there, no marker.
-    std::filesystem::copy(live, crashed);
-    CO_ASSERT_OK(co_await log->close());
-    const uint64_t crashed_size = std::filesystem::file_size(crashed + "/" +
-        segment_format::file_name(Offset(0), segment_format::kLogSuffix));
-    uint64_t data = 0;
-    for (const auto& b : appended) data += b.size();
-    CO_ASSERT(crashed_size > data);
-
-    auto recovered = co_await open_log(fs, crashed, options);
-    CO_ASSERT(recovered);
-    const RecoveryReport& report = recovered->recovery_report();
-    EXPECT_FALSE(report.clean_shutdown);
-    EXPECT_TRUE(report.corruptions.empty());
-    EXPECT_EQ(report.bytes_truncated, 0u);
-    EXPECT_EQ(report.zero_tail_bytes_cut, crashed_size - data);
-    auto all = co_await read_all_batches(recovered.get(), fs);
-    CO_ASSERT(all);
-    EXPECT_EQ(*all, appended);
-    auto one_more = make_batch(1, TimestampMs(99));
-    auto next = co_await recovered->append(one_more);
-    CO_ASSERT(next);
-    EXPECT_EQ(next->base_offset, Offset(100));
-    CO_ASSERT_OK(co_await recovered->close());
+    co_await expect_a_crash_copy_cuts_the_zero_tail(&real_file_system(), t->dir_, options);
   });
 }
 

@@ -23,6 +23,7 @@
 #include "engine/storage/file_system.h"
 #include "engine/storage/log.h"
 #include "engine/storage/record_batch.h"
+#include "engine/storage/segment_format.h"
 
 namespace ringlog::storage::testing {
 
@@ -118,7 +119,7 @@ class FaultyFileSystem final : public FileSystem {
   uint64_t preallocations = 0;
   uint64_t direct_writes = 0;
   uint64_t bytes_read = 0;
-  // direct_write_alignment() answers EOPNOTSUPP, as on a file system without direct I/O.
+  // direct_io_alignment() answers EOPNOTSUPP, as on a file system without direct I/O.
   bool no_direct_io = false;
 
   Result<int, Errno> open(const std::string& path, OpenMode mode) override {
@@ -172,7 +173,7 @@ class FaultyFileSystem final : public FileSystem {
       allowed = std::min(allowed, *space_left_bytes);
     }
     // A direct write moves whole blocks: cut to a multiple of the alignment (0 moves nothing).
-    auto alignment = real().direct_write_alignment(fd);
+    auto alignment = real().direct_io_alignment(fd);
     if (!alignment) co_return alignment.error();
     allowed -= allowed % *alignment;
     if (allowed == 0) co_return 0u;
@@ -181,9 +182,9 @@ class FaultyFileSystem final : public FileSystem {
     if (r && space_left_bytes) *space_left_bytes -= *r;
     co_return r;
   }
-  Result<uint32_t, Errno> direct_write_alignment(int fd) override {
+  Result<uint32_t, Errno> direct_io_alignment(int fd) override {
     if (no_direct_io) return Errno{EOPNOTSUPP};
-    return real().direct_write_alignment(fd);
+    return real().direct_io_alignment(fd);
   }
 
   Task<WriteSyncResult> pwritev_fdatasync(int fd, const iovec* iov, unsigned count,
@@ -271,6 +272,48 @@ inline Task<std::unique_ptr<Log>> open_log(FileSystem* fs, std::string dir, LogO
     co_return nullptr;
   }
   co_return std::move(*opened);
+}
+
+// For a log that keeps zeros past its data while open (zeros filled ahead, or a file grown over
+// reserved blocks): appends 100 records under `dir`/live, copies the files as a crash would
+// leave them (no clean-shutdown marker, the zeros still there), closes the log, and checks that
+// the copy recovers every batch, cuts the zeros without calling them a corruption, and appends
+// at the next offset.
+inline Task<void> expect_a_crash_copy_cuts_the_zero_tail(FileSystem* fs, std::string dir,
+                                                         LogOptions options) {
+  const std::string live = dir + "/live";
+  const std::string crashed = dir + "/crashed";
+  auto log = co_await open_log(fs, live, options);
+  CO_ASSERT(log);
+  std::vector<std::vector<std::byte>> appended;
+  uint64_t data = 0;
+  for (int i = 0; i < 50; ++i) {
+    auto batch = make_batch(2, TimestampMs(i), 900);
+    CO_ASSERT_OK(co_await log->append(batch));
+    data += batch.size();
+    appended.push_back(batch);
+  }
+  std::filesystem::copy(live, crashed);
+  CO_ASSERT_OK(co_await log->close());
+  const uint64_t crashed_size = std::filesystem::file_size(
+      crashed + "/" + segment_format::file_name(Offset(0), segment_format::kLogSuffix));
+  CO_ASSERT(crashed_size > data);
+
+  auto recovered = co_await open_log(fs, crashed, options);
+  CO_ASSERT(recovered);
+  const RecoveryReport& report = recovered->recovery_report();
+  EXPECT_FALSE(report.clean_shutdown);
+  EXPECT_TRUE(report.corruptions.empty());
+  EXPECT_EQ(report.bytes_truncated, 0u);
+  EXPECT_EQ(report.zero_tail_bytes_cut, crashed_size - data);
+  auto all = co_await read_all_batches(recovered.get(), fs);
+  CO_ASSERT(all);
+  EXPECT_EQ(*all, appended);
+  auto one_more = make_batch(1, TimestampMs(99));
+  auto next = co_await recovered->append(one_more);
+  CO_ASSERT(next);
+  EXPECT_EQ(next->base_offset, Offset(100));
+  CO_ASSERT_OK(co_await recovered->close());
 }
 
 }  // namespace ringlog::storage::testing
