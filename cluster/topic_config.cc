@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
 
 namespace ringlog::cluster {
 namespace {
@@ -115,6 +116,8 @@ storage::LogOptions TopicConfig::log_options() const {
   o.retention_bytes = retention_bytes_;
   o.batch_bytes_max = static_cast<uint32_t>(std::max(max_message_bytes_, 0));
   o.direct_writes = defaults_.direct_writes;
+  o.sealed_sync_delay_ms = static_cast<uint32_t>(
+      std::clamp<int64_t>(defaults_.sealed_sync_delay_ms, 0, std::numeric_limits<uint32_t>::max()));
   // Kafka's flush.messages=1 means "sync every message": with batches as the unit of writing,
   // that is a sync linked to every write.
   if (flush_messages_ == 1) {

@@ -31,6 +31,9 @@ struct TopicDefaults {
   // log.direct.writes (ringlog's own, broker-wide): partition logs write with O_DIRECT where
   // they do not sync by message count (storage::LogOptions::direct_writes).
   bool direct_writes = false;
+  // log.sealed.sync.delay.ms (ringlog's own, broker-wide): how long after its roll a segment of
+  // a log without a flush policy is synced (storage::LogOptions::sealed_sync_delay_ms).
+  int64_t sealed_sync_delay_ms = 30'000;
 };
 
 // One config as DescribeConfigs shows it.

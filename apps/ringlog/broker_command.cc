@@ -39,6 +39,7 @@ cluster::BrokerOptions broker_options(const BrokerConfig& c) {
   o.topic_defaults.max_message_bytes = c.message_max_bytes;
   o.topic_defaults.cleanup_policy = c.log_cleanup_policy;
   o.topic_defaults.direct_writes = c.log_direct_writes;
+  o.topic_defaults.sealed_sync_delay_ms = c.log_sealed_sync_delay_ms;
   o.groups.offsets_topic_partitions = c.offsets_topic_num_partitions;
   o.groups.offsets_topic_segment_bytes = c.offsets_topic_segment_bytes;
   o.groups.offsets_retention = std::chrono::minutes(c.offsets_retention_minutes);

@@ -79,6 +79,7 @@ const std::map<std::string_view, Setter>& setters() {
        [](BrokerConfig& c, std::string_view key, const std::string& v) {
          c.log_direct_writes = parse_bool(key, v);
        }},
+      {"log.sealed.sync.delay.ms", int64_setter(&BrokerConfig::log_sealed_sync_delay_ms, 0)},
       {"log.retention.check.interval.ms",
        int64_setter(&BrokerConfig::log_retention_check_interval_ms, 1)},
       {"log.cleanup.policy",

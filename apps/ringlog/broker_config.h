@@ -40,6 +40,11 @@ struct BrokerConfig {
   // fault in the host, but capped it at the disk's rate and left consumers reading from the
   // disk (perf/broker.md, session 5).
   bool log_direct_writes = false;
+  // log.sealed.sync.delay.ms (ringlog's own): with no flush policy, a rolled segment is synced
+  // this long after its roll, in the background, instead of inside the roll (where every append
+  // waited for its writeback; perf/broker.md, session 6). Until then a crash makes recovery
+  // scan it.
+  int64_t log_sealed_sync_delay_ms = 30'000;
 
   // Request limits.
   int32_t message_max_bytes = 1048588;

@@ -35,7 +35,8 @@ BatchError split_stop_error(SplitStop stop) {
 
 }  // namespace
 
-Log::Log(FileSystem* fs, std::string dir, LogOptions options) : appender_(&state_) {
+Log::Log(FileSystem* fs, std::string dir, LogOptions options)
+    : sealed_(&state_), appender_(&state_, &sealed_) {
   state_.fs = fs;
   state_.dir = std::move(dir);
   state_.options = std::move(options);
@@ -68,6 +69,7 @@ Task<Result<std::unique_ptr<Log>, LogError>> Log::open(FileSystem* fs, std::stri
     co_return start.error();
   }
   reactor::Reactor::current().spawn(log->appender_.run());
+  reactor::Reactor::current().spawn(log->sealed_.run());
   co_return log;
 }
 
@@ -325,6 +327,8 @@ Task<Result<void, LogError>> Log::close() {
   closing_ = true;
   appender_.stop();
   co_await appender_.wait_stopped();
+  sealed_.stop();
+  co_await sealed_.wait_stopped();
   closed_ = true;
   Result<void, LogError> result;
   if (state_.failed) {
@@ -339,6 +343,8 @@ Task<Result<void, LogError>> Log::close() {
 
 Task<Result<void, LogError>> Log::write_clean_state() {
   // (Each awaited value is bound to a local: GCC 12 miscompiles co_await in conditions.)
+  auto sealed = co_await sealed_.sync_all();
+  if (!sealed) co_return sealed.error();
   Segment& active = state_.active();
   (void)active.release_reserve();  // as at a roll: wasted space at worst
   auto synced = co_await active.sync_log();

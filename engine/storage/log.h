@@ -29,6 +29,7 @@
 #include "engine/storage/log_options.h"
 #include "engine/storage/log_recovery.h"
 #include "engine/storage/log_state.h"
+#include "engine/storage/sealed_syncs.h"
 
 namespace ringlog::storage {
 
@@ -145,7 +146,8 @@ class Log {
 
  private:
   Log(FileSystem* fs, std::string dir, LogOptions options);
-  // close(): syncs the active segment and its indexes, then writes the clean-shutdown marker.
+  // close(): syncs the queued sealed segments, the active segment and its indexes, then writes
+  // the clean-shutdown marker.
   Task<Result<void, LogError>> write_clean_state();
   // Writes state_.log_start_offset to the checkpoint file and syncs it.
   Task<Result<void, LogError>> write_log_start();
@@ -153,6 +155,7 @@ class Log {
   Task<Result<void, LogError>> load_log_start();
 
   LogState state_;
+  SealedSyncs sealed_;
   LogAppender appender_;
   RecoveryReport report_;
   bool closing_ = false;

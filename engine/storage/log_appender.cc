@@ -268,6 +268,12 @@ Task<void> LogAppender::write_next_group() {
   RL_ASSERT(segment.next_offset() == last->next_offset);
   state_->stats.bytes_written += bytes;
   state_->written = last->next_offset;
+  if (synced && !sealed_->all_synced()) {
+    // Sealed segments still queued (the flush policy was none until a config change): the
+    // group is durable only once they are.
+    auto sealed = co_await sealed_->sync_all();
+    synced = sealed.has_value();
+  }
   if (synced) {
     state_->durable = state_->written;
     unsynced_records_ = 0;
@@ -312,23 +318,34 @@ void LogAppender::note_unsynced_write() {
 }
 
 Task<Result<void, LogError>> LogAppender::roll(Offset base_offset) {
-  Segment& old = state_->active();
-  RL_ASSERT(!old.empty());
-  RL_ASSERT(old.next_offset() == base_offset);
+  const std::shared_ptr<Segment> old = state_->segments.back();
+  RL_ASSERT(!old->empty());
+  RL_ASSERT(old->next_offset() == base_offset);
   RL_ASSERT(state_->written == base_offset);
-  // Seal the old segment: its data and indexes are synced, so recovery never scans it again.
   direct_.reset();  // no more writes to it
   direct_segment_.reset();
-  const Offset written = state_->written;
-  auto synced = co_await old.sync_log();
-  ++state_->stats.syncs;
-  if (!synced) co_return LogError::from_errno(synced.error());
-  auto indexes = co_await old.write_indexes(/*sync=*/true);
-  if (!indexes) co_return LogError::from_errno(indexes.error());
-  state_->durable = std::max(state_->durable, written);
+  // A log that never syncs on its own leaves the sealed segment to SealedSyncs, so that appends
+  // do not wait behind a whole segment's writeback; the others seal it synced, as their
+  // durability asks (and as before, for a log switched from none with segments still queued).
+  const bool sync_later = state_->options.flush.mode == FlushMode::kNone;
+  if (sync_later) {
+    // Index files from an earlier life would let recovery take the unsynced data on trust.
+    auto removed = old->remove_index_files();
+    if (!removed) co_return LogError::from_errno(removed.error());
+  } else {
+    auto earlier = co_await sealed_->sync_all();
+    if (!earlier) co_return earlier.error();
+    const Offset written = state_->written;
+    auto synced = co_await old->sync_log();
+    ++state_->stats.syncs;
+    if (!synced) co_return LogError::from_errno(synced.error());
+    auto indexes = co_await old->write_indexes(/*sync=*/true);
+    if (!indexes) co_return LogError::from_errno(indexes.error());
+    state_->durable = std::max(state_->durable, written);
+  }
   // A sealed segment never grows: its unused reserved blocks go back to the disk. Failing to
   // give them back wastes space but loses nothing.
-  (void)old.release_reserve();
+  (void)old->release_reserve();
 
   auto segment = Segment::open(state_->fs, state_->dir, base_offset,
                                state_->options.index_interval_bytes, state_->now_ms());
@@ -336,9 +353,12 @@ Task<Result<void, LogError>> LogAppender::roll(Offset base_offset) {
   // A file left by an earlier life of this offset range holds nothing of this log.
   auto emptied = state_->fs->ftruncate((*segment)->fd(), 0);
   if (!emptied) co_return LogError::from_errno(emptied.error());
+  // Makes the new file and the removed index files survive a crash together. (ext4 journals
+  // the unlinks before the create, so no crash shows the new segment with the old index files.)
   auto dir_synced = state_->fs->sync_dir(state_->dir);
   if (!dir_synced) co_return LogError::from_errno(dir_synced.error());
   state_->segments.push_back(std::shared_ptr<Segment>(std::move(*segment)));
+  if (sync_later) sealed_->add(old);
   ++state_->stats.rolls;
   unsynced_records_ = 0;
   sync_deadline_.reset();
@@ -348,11 +368,13 @@ Task<Result<void, LogError>> LogAppender::roll(Offset base_offset) {
 Task<Result<void, LogError>> LogAppender::sync_active() {
   const Offset written = state_->written;
   const std::shared_ptr<Segment> active = state_->segments.back();
+  // The segments before `active` first, oldest first: everything written before the syncs
+  // started is then durable.
+  auto sealed = co_await sealed_->sync_all();
+  if (!sealed) co_return sealed.error();
   ++state_->stats.syncs;
   auto r = co_await active->sync_log();
   if (!r) co_return LogError::from_errno(r.error());
-  // Segments before `active` were synced when they rolled; so everything written before the
-  // sync started is durable.
   state_->durable = std::max(state_->durable, written);
   if (state_->durable == state_->written) {
     unsynced_records_ = 0;

@@ -23,7 +23,7 @@
 // Flush policy (LogOptions::flush): kEveryAppend links an fdatasync to every write; kMessages
 // links one to the write that brings the unsynced record count to the limit; kInterval links one
 // to a write once the interval has passed and otherwise syncs from a timer when idle; kNone
-// never syncs except when a segment rolls (a sealed segment is always synced).
+// never syncs on its own: a segment it seals is synced later, in the background (SealedSyncs).
 
 #include <sys/uio.h>
 
@@ -42,6 +42,7 @@
 #include "engine/storage/log_error.h"
 #include "engine/storage/log_state.h"
 #include "engine/storage/parked.h"
+#include "engine/storage/sealed_syncs.h"
 
 namespace ringlog::storage {
 
@@ -77,7 +78,7 @@ class LogAppender {
   // Bytes per pwritev (well under the kernel's 2 GiB - 4 KiB cap on one write).
   static constexpr uint64_t kWriteBytesMax = 64ull << 20;
 
-  explicit LogAppender(LogState* state) : state_(state) {}
+  LogAppender(LogState* state, SealedSyncs* sealed) : state_(state), sealed_(sealed) {}
   LogAppender(const LogAppender&) = delete;
   LogAppender& operator=(const LogAppender&) = delete;
 
@@ -104,6 +105,7 @@ class LogAppender {
   void note_unsynced_write();
 
   LogState* state_;
+  SealedSyncs* sealed_;
   PendingAppend* head_ = nullptr;
   PendingAppend* tail_ = nullptr;
   uint32_t queued_ = 0;

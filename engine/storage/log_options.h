@@ -12,7 +12,7 @@ namespace ringlog::storage {
 
 // When the log calls fdatasync (flush.ms / flush.messages in Kafka).
 enum class FlushMode : uint8_t {
-  kNone,         // never on its own: the OS writes back; segments are synced when they roll
+  kNone,         // never on its own: the OS writes back; sealed segments are synced later
   kInterval,     // at most `interval_ms` after data was written
   kMessages,     // once `messages` records were written since the last sync
   kEveryAppend,  // every write is linked to an fdatasync; appends complete durable
@@ -51,6 +51,11 @@ struct LogOptions {
   // index.interval.bytes.
   uint32_t index_interval_bytes = segment_format::kIndexIntervalBytesDefault;
   FlushPolicy flush;
+  // With FlushMode::kNone: a sealed segment is synced this long after its roll, in the
+  // background (sealed_syncs.h). By then the kernel has usually written it back (its dirty
+  // pages expire after 30 s), so the sync costs little; until then a crash makes recovery scan
+  // it. The other flush modes sync a segment as it rolls.
+  uint32_t sealed_sync_delay_ms = 30'000;
   // Writes groups of appends of direct_write_bytes_min or more with O_DIRECT through staging
   // buffers (direct_writer.h) where the flush policy is none or by time; logs that sync by
   // message count, and file systems without direct I/O, write buffered. Off by default (the

@@ -275,8 +275,14 @@ Task<Result<RecoveryReport, LogError>> recover_log(LogState* state) {
         if (!same) co_return same.error();
         if (!*same) ++report.indexes_rebuilt;
       }
-      // Sealed segments get their indexes back synced; the active one's are written again at
-      // roll and close.
+      // Sealed segments get their indexes back synced, after their data: index files on a
+      // sealed segment say it is synced (sealed_syncs.h), and one sealed without a sync may
+      // still be only in the page cache of a process that crashed. The active one's indexes
+      // are written again at roll and close.
+      if (!active) {
+        auto data_synced = co_await segment->sync_log();
+        if (!data_synced) co_return LogError::from_errno(data_synced.error());
+      }
       auto w = co_await segment->write_indexes(/*sync=*/!active);
       if (!w) co_return LogError::from_errno(w.error());
       truncated_sealed = *t && !active;

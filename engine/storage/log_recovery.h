@@ -4,10 +4,11 @@
 //
 // Without a clean-shutdown marker matching the active segment, the active segment is scanned
 // batch by batch from its start (framing, validate(kLog) with its CRC, offsets continuing) and
-// truncated at the first batch that fails; its indexes are rebuilt from the scan. Sealed
-// segments were synced with their indexes when they rolled: their index files are checked
-// (sizes, order, positions inside the log, the tail after the last entry framing and
-// continuing the offsets) and rebuilt by a full scan when missing or inconsistent. A corrupt
+// truncated at the first batch that fails; its indexes are rebuilt from the scan. A sealed
+// segment has index files only once its data was synced (at its roll, or later by SealedSyncs
+// for a log that does not flush): its index files are checked (sizes, order, positions inside
+// the log, the tail after the last entry framing and continuing the offsets) and it is scanned
+// with its CRCs, like the active segment, when they are missing or inconsistent. A corrupt
 // batch found in a sealed segment truncates the log there too, and the segments after it are
 // deleted. A tail of nothing but zeros after the last batch is no corruption: it is the blocks
 // a log that syncs every few appends fills ahead of its writes, left by a crash. It is cut and

@@ -11,6 +11,7 @@ target_sources(ringlog_engine PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/log_options.cc
   ${CMAKE_CURRENT_LIST_DIR}/log_recovery.cc
   ${CMAKE_CURRENT_LIST_DIR}/offset_index.cc
+  ${CMAKE_CURRENT_LIST_DIR}/sealed_syncs.cc
   ${CMAKE_CURRENT_LIST_DIR}/segment.cc
   ${CMAKE_CURRENT_LIST_DIR}/segment_format.cc
   ${CMAKE_CURRENT_LIST_DIR}/staging_buffer.cc

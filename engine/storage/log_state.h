@@ -7,7 +7,8 @@
 //   durable ≤ written ≤ appended
 //   appended: every offset below has been assigned to a queued append (its bytes are patched);
 //   written:  every batch below is in a segment file (its write completed; readers see it);
-//   durable:  every batch below was covered by a completed fdatasync.
+//   durable:  every batch below was covered by a completed fdatasync (a sealed segment queued
+//             in SealedSyncs is synced before durable moves past it).
 // check_offsets() asserts the order; the high watermark and acks derive from these, never from
 // counters of their own.
 

@@ -125,8 +125,12 @@ class Segment {
   // Writes both index files whole from the in-memory indexes, and fdatasyncs them if asked.
   Task<Result<void, Errno>> write_indexes(bool sync);
   Task<Result<void, Errno>> sync_log();
-  // Unlinks the three files (open file handles keep the data readable).
+  // Unlinks the three files (open file handles keep the data readable); removed() is then true.
   Result<void, Errno> remove_files();
+  bool removed() const { return removed_; }
+  // Unlinks the index files only (missing ones are fine): a segment sealed without a sync must
+  // not keep index files from an earlier life, or recovery would trust its data unscanned.
+  Result<void, Errno> remove_index_files();
 
   // The first recorded batch whose last offset is >= `target`; nullopt if none. Answered from
   // memory when it can be (locate_offset_in_memory), else from the batch headers in the file.
@@ -169,6 +173,7 @@ class Segment {
   bool reserve_supported_ = true;
   uint64_t filled_end_ = 0;        // zero_fill_ahead: filled and synced up to here
   bool zero_fill_failed_ = false;  // a fill failed (ENOSPC): no more for this segment
+  bool removed_ = false;
 };
 
 }  // namespace ringlog::storage

@@ -36,6 +36,7 @@ TEST(BrokerConfigTest, DefaultsAreASingleNodeBrokerOnLoopback9092) {
   EXPECT_TRUE(c.auto_create_topics_enable);
   EXPECT_EQ(c.num_partitions, 1);
   EXPECT_FALSE(c.log_direct_writes);
+  EXPECT_EQ(c.log_sealed_sync_delay_ms, 30'000);
 }
 
 TEST(BrokerConfigTest, KafkaNamesOverrideDefaultsAndUnknownKeysAreReported) {
@@ -44,12 +45,14 @@ TEST(BrokerConfigTest, KafkaNamesOverrideDefaultsAndUnknownKeysAreReported) {
                                       {"log.retention.hours", "2"},
                                       {"auto.create.topics.enable", "false"},
                                       {"log.direct.writes", "true"},
+                                      {"log.sealed.sync.delay.ms", "0"},
                                       {"listeners", "PLAINTEXT://localhost:19092"},
                                       {"zookeeper.connect", "x:2181"}});
   EXPECT_EQ(c.num_partitions, 8);
   EXPECT_EQ(c.log_retention_ms, 2 * 3'600'000);
   EXPECT_FALSE(c.auto_create_topics_enable);
   EXPECT_TRUE(c.log_direct_writes);
+  EXPECT_EQ(c.log_sealed_sync_delay_ms, 0);
   EXPECT_EQ(c.listeners[0].port, 19092);
   EXPECT_EQ(c.listeners[0].host, "127.0.0.1");
   ASSERT_EQ(unknown.size(), 1u);

@@ -1,0 +1,104 @@
+#include "engine/storage/sealed_syncs.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+
+#include "engine/base/assert.h"
+#include "engine/reactor/timer.h"
+
+namespace ringlog::storage {
+
+namespace {
+
+// A background sync that failed is tried again this much later at the soonest.
+constexpr auto kRetryDelay = std::chrono::seconds(1);
+
+reactor::Clock::time_point due_from_now(uint32_t delay_ms) {
+  return reactor::Clock::now() + std::chrono::milliseconds(delay_ms);
+}
+
+}  // namespace
+
+void SealedSyncs::add(std::shared_ptr<Segment> segment) {
+  RL_ASSERT(segment != nullptr);
+  RL_ASSERT(queue_.empty() || queue_.back().segment->base_offset() < segment->base_offset());
+  queue_.push_back({std::move(segment), due_from_now(state_->options.sealed_sync_delay_ms)});
+  wake();
+}
+
+void SealedSyncs::wake() {
+  idle_.wake();
+  if (sleeping_) sleep_cancel_.cancel();
+}
+
+Task<Result<void, LogError>> SealedSyncs::sync_oldest() {
+  RL_ASSERT(!queue_.empty());
+  const std::shared_ptr<Segment> segment = queue_.front().segment;
+  ++state_->stats.syncs;
+  auto synced = co_await segment->sync_log();
+  if (!synced) co_return LogError::from_errno(synced.error());
+  // Retention or DeleteRecords may have removed it meanwhile: then it gets no index files.
+  if (!segment->removed()) {
+    auto indexes = co_await segment->write_indexes(/*sync=*/true);
+    if (!indexes) co_return LogError::from_errno(indexes.error());
+    // The index files' names must survive a crash for recovery to skip the scan.
+    auto dir_synced = state_->fs->sync_dir(state_->dir);
+    if (!dir_synced) co_return LogError::from_errno(dir_synced.error());
+  }
+  RL_ASSERT(queue_.front().segment == segment, "only the one holding the lock dequeues");
+  queue_.pop_front();
+  co_return Result<void, LogError>{};
+}
+
+Task<Result<void, LogError>> SealedSyncs::sync_all() {
+  auto lock = co_await syncing_.lock();
+  while (!queue_.empty()) {
+    auto synced = co_await sync_oldest();
+    if (!synced) co_return synced.error();
+  }
+  co_return Result<void, LogError>{};
+}
+
+Task<void> SealedSyncs::run() {
+  while (!stopping_) {
+    if (queue_.empty()) {
+      co_await idle_.wait();
+      continue;
+    }
+    const reactor::Clock::time_point due = queue_.front().due;
+    if (reactor::Clock::now() < due) {
+      sleeping_ = true;
+      co_await reactor::sleep_until(due, &sleep_cancel_);
+      sleeping_ = false;
+      sleep_cancel_.reset();
+      continue;
+    }
+    auto lock = co_await syncing_.lock();
+    // A sync_all() may have emptied the queue while this waited for the lock.
+    if (stopping_ || queue_.empty() || reactor::Clock::now() < queue_.front().due) continue;
+    auto synced = co_await sync_oldest();
+    if (!synced) {
+      Queued& oldest = queue_.front();
+      fmt::print(stderr, "ringlog: storage: {}: syncing sealed segment {} failed ({}); retrying\n",
+                 state_->dir, oldest.segment->base_offset().value(), to_string(synced.error()));
+      oldest.due = std::max(due_from_now(state_->options.sealed_sync_delay_ms),
+                            reactor::Clock::now() + kRetryDelay);
+    }
+  }
+  stopped_ = true;
+  stop_waiter_.wake();
+}
+
+void SealedSyncs::stop() {
+  stopping_ = true;
+  wake();
+}
+
+Task<void> SealedSyncs::wait_stopped() {
+  while (!stopped_) co_await stop_waiter_.wait();
+}
+
+}  // namespace ringlog::storage
