@@ -37,13 +37,20 @@ void SealedSyncs::wake() {
 Task<Result<void, LogError>> SealedSyncs::sync_oldest() {
   RL_ASSERT(!queue_.empty());
   const std::shared_ptr<Segment> segment = queue_.front().segment;
-  ++state_->stats.syncs;
-  auto synced = co_await segment->sync_log();
-  if (!synced) co_return LogError::from_errno(synced.error());
-  // Retention or DeleteRecords may have removed it meanwhile: then it gets no index files.
+  // Retention or DeleteRecords may remove the segment before or during its sync: then there is
+  // nothing to keep, and no index file may outlive its log.
+  if (!segment->removed()) {
+    ++state_->stats.syncs;
+    auto synced = co_await segment->sync_log();
+    if (!synced) co_return LogError::from_errno(synced.error());
+  }
   if (!segment->removed()) {
     auto indexes = co_await segment->write_indexes(/*sync=*/true);
     if (!indexes) co_return LogError::from_errno(indexes.error());
+    if (segment->removed()) {
+      auto removed = segment->remove_index_files();
+      if (!removed) co_return LogError::from_errno(removed.error());
+    }
     // The index files' names must survive a crash for recovery to skip the scan.
     auto dir_synced = state_->fs->sync_dir(state_->dir);
     if (!dir_synced) co_return LogError::from_errno(dir_synced.error());

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -275,6 +276,52 @@ TEST_F(LogSealedSyncTest, ASegmentDeletedBeforeItsSyncGetsNoIndexFiles) {
     CO_ASSERT_OK(co_await log->close());
   });
 }
+
+// Retention may also delete the segment while it is being synced: during the sync of its data
+// (the first fdatasync of SealedSyncs) or between its two index files (the second).
+class LogSealedSyncRemovalTest : public LogTestBase,
+                                 public ::testing::WithParamInterface<int> {};
+
+TEST_P(LogSealedSyncRemovalTest, ASegmentDeletedDuringItsSyncGetsNoIndexFiles) {
+  run([](LogTestBase* t) -> Task<void> {
+    const int delete_at_sync = GetParam();
+    FaultyFileSystem fs;
+    LogOptions options = small_segments(kNever);
+    options.retention_bytes = 6 * 1024;
+    auto log = co_await open_log(&fs, t->dir_, options);
+    CO_ASSERT(log);
+    std::vector<std::vector<std::byte>> appended;
+    CO_ASSERT(co_await append_batches(log.get(), 20, &appended));
+    const std::vector<Offset> before = sealed_bases(*log);
+    CO_ASSERT(before.size() >= 4);
+    uint32_t deleted = 0;
+    int syncs_seen = 0;
+    Log* raw = log.get();
+    std::function<void()> hook = [&] {
+      if (++syncs_seen < delete_at_sync) {
+        fs.on_next_sync = hook;
+        return;
+      }
+      auto retention = raw->enforce_retention();
+      if (retention) deleted = retention->segments_deleted;
+    };
+    fs.on_next_sync = hook;
+    CO_ASSERT_OK(co_await log->flush());
+    CO_ASSERT(deleted >= 2);
+    const std::vector<Offset> kept = sealed_bases(*log);
+    for (Offset base : before) {
+      if (base >= kept.front()) {
+        EXPECT_TRUE(has_index_files(t->dir_, base)) << base.value();
+      } else {
+        EXPECT_FALSE(has_any_index_file(t->dir_, base)) << base.value();
+      }
+    }
+    EXPECT_EQ(log->durable_offset(), log->log_end_offset());
+    CO_ASSERT_OK(co_await log->close());
+  });
+}
+
+INSTANTIATE_TEST_SUITE_P(DataOrIndex, LogSealedSyncRemovalTest, ::testing::Values(1, 2));
 
 // A topic switched from no flush to a flush on every append while sealed segments wait for
 // their sync: its next append is durable only with them synced, and its rolls sync again.

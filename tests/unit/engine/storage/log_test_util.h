@@ -11,11 +11,13 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "engine/reactor/reactor.h"
@@ -114,6 +116,9 @@ class FaultyFileSystem final : public FileSystem {
   // The next write / fdatasync fails with this errno.
   std::optional<int> fail_next_write;
   std::optional<int> fail_next_sync;
+  // Runs (once) when the next fdatasync starts, before it does: lets a test act while a sync
+  // is in flight.
+  std::function<void()> on_next_sync;
   uint64_t writes = 0;
   uint64_t syncs = 0;
   uint64_t preallocations = 0;
@@ -206,6 +211,7 @@ class FaultyFileSystem final : public FileSystem {
 
   Task<IoResult> fdatasync(int fd) override {
     ++syncs;
+    if (on_next_sync) std::exchange(on_next_sync, nullptr)();
     if (fail_next_sync) {
       const int e = *fail_next_sync;
       fail_next_sync.reset();
