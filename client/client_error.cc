@@ -32,8 +32,6 @@ const char* describe(ClientErrc errc) {
       return "the response does not answer the request";
     case ClientErrc::kBadRecords:
       return "invalid record batch";
-    case ClientErrc::kCompressedBatch:
-      return "compressed batches are not supported yet";
     case ClientErrc::kBadArgument:
       return "bad argument";
   }

@@ -22,7 +22,6 @@ enum class ClientErrc : uint8_t {
   kBroker,              // the broker answered with an error code (`code`)
   kMissingAnswer,       // the response left out the topic/partition/resource we asked about
   kBadRecords,          // a fetched record batch that fails validation
-  kCompressedBatch,     // a fetched batch is compressed; this client reads uncompressed only
   kBadArgument,         // the caller asked for something impossible (partition out of range)
 };
 

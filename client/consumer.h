@@ -4,10 +4,11 @@
 // partition, decodes the returned batches into Records and advances each partition's position
 // past what it returned. A batch cut off at the end of a response is fetched again next time;
 // a partition whose first batch does not fit its byte limit gets a doubled limit (up to
-// kPartitionBytesMax) on the next poll.
+// kPartitionBytesMax) on the next poll. Compressed batches (gzip, snappy, lz4, zstd) are
+// decompressed.
 //
 // Not here yet (DESIGN.md's full consumer): consumer groups and commits, fetch pipelining,
-// decompression, routing to partition leaders on other brokers.
+// routing to partition leaders on other brokers.
 
 #include <chrono>
 #include <cstdint>

@@ -3,10 +3,15 @@
 #include <algorithm>
 
 #include "engine/base/assert.h"
+#include "engine/storage/record_decompression.h"
 
 namespace ringlog::client {
 
 namespace {
+
+// A compressed batch may expand to at most this much (a batch is at most ~1 MiB as sent, and
+// Kafka's producers rarely get better than 20:1 on real data).
+constexpr size_t kDecompressedBytesMax = 256ull << 20;
 
 std::string to_string(std::span<const std::byte> bytes) {
   return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());
@@ -41,6 +46,7 @@ std::vector<std::byte> encode_batch(std::span<const ProducerRecord> records, Tim
 ClientResult<DecodedBatches> decode_batches(std::span<const std::byte> bytes, int32_t partition,
                                             Offset from, std::vector<Record>& out) {
   DecodedBatches result{.next_offset = from};
+  std::vector<std::byte> decompressed;
   storage::BatchSplitter split(bytes);
   for (storage::RecordBatchView batch : split) {
     Result<storage::BatchInfo, storage::BatchError> info =
@@ -52,13 +58,23 @@ ClientResult<DecodedBatches> decode_batches(std::span<const std::byte> bytes, in
       result.consumed_bytes = split.consumed_bytes();
       continue;
     }
-    if (info->compression != storage::Compression::kNone) {
-      return ClientError{.errc = ClientErrc::kCompressedBatch, .context = "fetched batch"};
+    std::optional<storage::RecordReader> reader;
+    if (info->compression == storage::Compression::kNone) {
+      reader.emplace(batch);
+    } else {
+      auto inflated = storage::decompress_records(info->compression, batch.records(),
+                                                  kDecompressedBytesMax, decompressed);
+      if (!inflated) {
+        const bool too_large = inflated.error() == storage::DecompressError::kTooLarge;
+        return ClientError{.errc = ClientErrc::kBadRecords,
+                           .context = too_large ? "compressed batch: decompresses past the limit"
+                                                : "compressed batch: corrupt or cut short"};
+      }
+      reader.emplace(decompressed, batch.records_count());
     }
-    storage::RecordReader reader(batch);
     storage::RecordView view;
     while (true) {
-      Result<bool, storage::RecordError> more = reader.next(view);
+      Result<bool, storage::RecordError> more = reader->next(view);
       if (!more) return ClientError{.errc = ClientErrc::kBadRecords, .context = "fetched record"};
       if (!*more) break;
       const Offset offset = batch.base_offset() + view.offset_delta;

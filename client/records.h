@@ -2,7 +2,8 @@
 // Records as the client sees them, and their conversion to and from Kafka v2 record batches:
 // encode_batch builds one uncompressed batch (engine's RecordBatchBuilder) from producer records;
 // decode_batches turns the RECORDS bytes of a fetch into owned Records, validating each batch
-// (lengths, CRC) and stopping cleanly at a partial batch at the end (a fetch cuts at max_bytes).
+// (lengths, CRC), decompressing compressed ones (gzip, snappy, lz4, zstd), and stopping cleanly
+// at a partial batch at the end (a fetch cuts at max_bytes).
 
 #include <cstddef>
 #include <cstdint>
@@ -58,8 +59,8 @@ struct DecodedBatches {
 
 // Appends to `out` the records at offsets >= `from` in the batches laid end to end in `bytes`
 // (a batch may start before the offset asked for). Control batches (transaction markers) are
-// skipped. Errors: kBadRecords for a batch that fails validation, kCompressedBatch for a
-// compressed one (records before it stay in `out`).
+// skipped. Errors: kBadRecords for a batch that fails validation or decompression (records
+// before it stay in `out`).
 ClientResult<DecodedBatches> decode_batches(std::span<const std::byte> bytes, int32_t partition,
                                             Offset from, std::vector<Record>& out);
 

@@ -10,6 +10,8 @@ packages=(
   python3
   # libraries
   liburing-dev libmimalloc-dev libfmt-dev libisal-dev libcli11-dev
+  # compressed batches (gzip, snappy, lz4, zstd) for the client's consumer
+  zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev fio
   # Kafka clients used by integration tests and perf comparisons

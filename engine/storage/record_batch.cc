@@ -369,6 +369,11 @@ RecordReader::RecordReader(const RecordBatchView& batch) {
   }
 }
 
+RecordReader::RecordReader(std::span<const std::byte> records, int32_t records_count)
+    : records_(records), records_count_(records_count) {
+  RL_ASSERT(records_count >= 0);
+}
+
 Result<bool, RecordError> RecordReader::next(RecordView& record) {
   if (failed_) return *failed_;
   auto fail = [this](RecordError error) {

@@ -274,6 +274,9 @@ class RecordReader {
  public:
   // Precondition: batch.validate() accepted the batch.
   explicit RecordReader(const RecordBatchView& batch);
+  // Over a compressed batch's records once decompressed (record_decompression.h), given the
+  // batch's recordsCount.
+  RecordReader(std::span<const std::byte> records, int32_t records_count);
 
   // Reads the next record into `record`: true if one was read, false after the last one
   // (recordsCount records and no bytes left). After an error the reader stays failed and

@@ -2,7 +2,13 @@
 # engine/storage/CMakeLists.txt).
 target_sources(ringlog_engine PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/crc32c.cc
-  ${CMAKE_CURRENT_LIST_DIR}/record_batch.cc)
+  ${CMAKE_CURRENT_LIST_DIR}/record_batch.cc
+  ${CMAKE_CURRENT_LIST_DIR}/record_decompression.cc)
+
+# The four codecs of compressed batches (Debian zlib1g-dev, libsnappy-dev, liblz4-dev,
+# libzstd-dev): decompress_records, for clients reading compressed topics.
+pkg_check_modules(RINGLOG_CODECS REQUIRED IMPORTED_TARGET zlib snappy liblz4 libzstd)
+target_link_libraries(ringlog_engine PRIVATE PkgConfig::RINGLOG_CODECS)
 
 # isa-l (Debian libisal-dev) provides the fastest CRC-32C here (crc32_iscsi, ~62 GB/s vs ~30 GB/s
 # for our own three-way SSE4.2 loop); without it crc32c.cc falls back to that loop.

@@ -2,20 +2,39 @@
 // as the body of every request and response at every advertised version. Decoding must never
 // crash or over-read (ASan/UBSan); whatever decodes must re-encode and decode back equal; every
 // record batch found in a Produce request or Fetch response goes through
-// RecordBatchView::validate, which must also stay inside its bytes.
+// RecordBatchView::validate, which must also stay inside its bytes. The same bytes also go
+// through each codec's decompression (the client reads compressed batches), and a compressed
+// batch that validates is decompressed and its records read.
 
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <type_traits>
 #include <variant>
+#include <vector>
 
 #include "engine/storage/record_batch.h"
+#include "engine/storage/record_decompression.h"
 #include "net/kafka/consumer_protocol.h"
 #include "net/kafka/request_dispatch.h"
 
 namespace ringlog::kafka {
 namespace {
+
+// Small enough that a decompression bomb costs the fuzzer little.
+constexpr size_t kDecompressedBytesMax = 1 << 20;
+
+// Reads every record of the batch's records once decompressed; errors are fine.
+void decompress_and_read(const storage::RecordBatchView& batch, storage::Compression codec) {
+  std::vector<std::byte> records;
+  if (!storage::decompress_records(codec, batch.records(), kDecompressedBytesMax, records)) return;
+  storage::RecordReader reader(records, batch.records_count());
+  storage::RecordView record;
+  for (int i = 0; i <= batch.records_count(); ++i) {
+    auto more = reader.next(record);
+    if (!more || !*more) return;
+  }
+}
 
 void validate_batches(const std::optional<RecordsView>& records) {
   if (!records) return;
@@ -24,6 +43,8 @@ void validate_batches(const std::optional<RecordsView>& records) {
     auto info = batch.validate(storage::BatchSource::kProducer);
     if (info && info->compression == storage::Compression::kNone) {
       (void)storage::validate_records(batch, storage::BatchSource::kProducer);
+    } else if (info) {
+      decompress_and_read(batch, info->compression);
     }
   }
 }
@@ -93,6 +114,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         check_decoded(*response, version);
       }
     }
+  }
+
+  // As compressed records of each codec.
+  using ringlog::storage::Compression;
+  for (Compression codec :
+       {Compression::kGzip, Compression::kSnappy, Compression::kLz4, Compression::kZstd}) {
+    std::vector<std::byte> out;
+    (void)ringlog::storage::decompress_records(codec, input, kDecompressedBytesMax, out);
   }
 
   (void)decode_subscription(input);
