@@ -56,7 +56,7 @@ reactor::Task<ClientResult<std::vector<PartitionAck>>> Producer::send(
   data.name = topic;
   std::vector<PartitionAck> acks;
   for (auto& [partition, list] : by_partition) {
-    batches.push_back(encode_batch(list, now));
+    batches.push_back(encode_batch(list, now, options_.compression));
     data.partition_data.push_back(
         {.index = partition, .records = kafka::RecordsView{batches.back()}});
     acks.push_back({.partition = partition, .records = static_cast<int32_t>(list.size())});

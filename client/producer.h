@@ -1,12 +1,13 @@
 #pragma once
 // Producer: sends records to one topic's partitions over one Connection and waits for the acks.
-// Each send() is one Produce request holding one uncompressed v2 batch per partition it touches.
+// Each send() is one Produce request holding one v2 batch per partition it touches, compressed
+// with ProducerOptions::compression.
 // Partitions are chosen as the Java client does: an explicit partition wins; a keyed record goes
 // to toPositive(murmur2(key)) % partitions; records without a key all go to one partition per
 // send() (sticky), moving round-robin to the next partition for the next send().
 //
-// Not here yet (DESIGN.md's full producer): linger and batching across calls, compression,
-// retries, idempotence, routing to partition leaders on other brokers.
+// Not here yet (DESIGN.md's full producer): linger and batching across calls, retries, idempotence,
+// routing to partition leaders on other brokers.
 
 #include <chrono>
 #include <cstdint>
@@ -27,6 +28,8 @@ enum class Acks : int16_t { kNone = 0, kLeader = 1, kAll = -1 };
 
 struct ProducerOptions {
   Acks acks = Acks::kAll;
+  // compression.type: each partition's batch is compressed with it (when that makes it smaller).
+  storage::Compression compression = storage::Compression::kNone;
   // The broker's wait for the acks (the Produce request's timeout).
   std::chrono::milliseconds ack_timeout_ms{30'000};
 };

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "engine/base/assert.h"
-#include "engine/storage/record_decompression.h"
+#include "engine/storage/record_compression.h"
 
 namespace ringlog::client {
 
@@ -25,7 +25,8 @@ std::optional<std::string> to_optional_string(
 
 }  // namespace
 
-std::vector<std::byte> encode_batch(std::span<const ProducerRecord> records, TimestampMs now) {
+std::vector<std::byte> encode_batch(std::span<const ProducerRecord> records, TimestampMs now,
+                                    storage::Compression compression) {
   RL_ASSERT(!records.empty(), "a batch holds at least one record");
   storage::RecordBatchBuilder builder;
   for (const ProducerRecord& record : records) {
@@ -40,7 +41,11 @@ std::vector<std::byte> encode_batch(std::span<const ProducerRecord> records, Tim
     }
     builder.add(fields);
   }
-  return builder.build();
+  std::vector<std::byte> batch = builder.build();
+  if (compression == storage::Compression::kNone) return batch;
+  std::optional<std::vector<std::byte>> compressed =
+      storage::compress_batch(storage::RecordBatchView(batch), compression);
+  return compressed ? std::move(*compressed) : batch;
 }
 
 ClientResult<DecodedBatches> decode_batches(std::span<const std::byte> bytes, int32_t partition,

@@ -1,6 +1,7 @@
 #pragma once
 // Records as the client sees them, and their conversion to and from Kafka v2 record batches:
-// encode_batch builds one uncompressed batch (engine's RecordBatchBuilder) from producer records;
+// encode_batch builds one batch (engine's RecordBatchBuilder, then compress_batch if asked) from
+// producer records;
 // decode_batches turns the RECORDS bytes of a fetch into owned Records, validating each batch
 // (lengths, CRC), decompressing compressed ones (gzip, snappy, lz4, zstd), and stopping cleanly
 // at a partial batch at the end (a fetch cuts at max_bytes).
@@ -44,9 +45,12 @@ struct Record {
   friend bool operator==(const Record&, const Record&) = default;
 };
 
-// One uncompressed v2 batch holding `records` in order (base offset 0: the broker assigns
-// offsets). Records without a timestamp get `now`. Precondition: records is not empty.
-std::vector<std::byte> encode_batch(std::span<const ProducerRecord> records, TimestampMs now);
+// One v2 batch holding `records` in order (base offset 0: the broker assigns offsets). Records
+// without a timestamp get `now`. With a codec, the records are compressed unless that would not
+// make the batch smaller (then it goes uncompressed, as librdkafka does). Precondition: records
+// is not empty.
+std::vector<std::byte> encode_batch(std::span<const ProducerRecord> records, TimestampMs now,
+                                    storage::Compression compression = storage::Compression::kNone);
 
 struct DecodedBatches {
   // Offset after the last complete batch (its lastOffset + 1), or the `from` offset if none: where

@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <map>
+#include <string>
 #include <string_view>
 
 #include "apps/ringlog/client_command.h"
@@ -27,6 +29,7 @@ struct ProduceArgs {
   std::optional<std::string> key_separator;
   std::optional<int32_t> partition;
   client::Acks acks = client::Acks::kAll;
+  storage::Compression compression = storage::Compression::kNone;
   std::vector<client::Header> headers;
 };
 
@@ -56,7 +59,8 @@ int report(const ProduceArgs& args, const client::ClientError& error) {
 }
 
 Task<int> produce(client::Connection* connection, ProduceArgs args) {
-  client::Producer producer(connection, client::ProducerOptions{.acks = args.acks});
+  client::Producer producer(
+      connection, client::ProducerOptions{.acks = args.acks, .compression = args.compression});
   // Fail before reading input if the topic or partition does not exist.
   ClientResult<int32_t> partitions = co_await producer.partition_count(args.topic);
   if (!partitions) co_return report(args, partitions.error());
@@ -114,7 +118,20 @@ int produce_main(std::vector<std::string> args) {
       ->check(CLI::IsMember({"0", "1", "all", "-1"}))
       ->default_str("all");
   app.add_option("-H,--header", headers, "Header NAME=VALUE added to every record (repeatable)");
+  std::string compression = "none";
+  app.add_option("-z,--compression", compression,
+                 "Compress each batch: none, gzip, snappy, lz4 or zstd (Kafka's compression.type)")
+      ->check(CLI::IsMember({"none", "gzip", "snappy", "lz4", "zstd"}))
+      ->default_str("none");
   if (std::optional<int> rc = parse_args(app, std::move(args))) return *rc;
+
+  const std::map<std::string, storage::Compression> codecs = {
+      {"none", storage::Compression::kNone},
+      {"gzip", storage::Compression::kGzip},
+      {"snappy", storage::Compression::kSnappy},
+      {"lz4", storage::Compression::kLz4},
+      {"zstd", storage::Compression::kZstd}};
+  produce_args.compression = codecs.at(compression);
 
   if (!key_separator.empty()) produce_args.key_separator = key_separator;
   if (partition >= 0) produce_args.partition = partition;

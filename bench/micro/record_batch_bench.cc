@@ -15,7 +15,7 @@
 
 #include "engine/storage/crc32c.h"
 #include "engine/storage/record_batch.h"
-#include "engine/storage/record_decompression.h"
+#include "engine/storage/record_compression.h"
 
 namespace ringlog::storage {
 namespace {

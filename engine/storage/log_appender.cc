@@ -6,7 +6,6 @@
 #include <cstdio>
 
 #include "engine/base/assert.h"
-#include "engine/reactor/timer.h"
 #include "engine/storage/record_batch.h"
 #include "engine/storage/segment_format.h"
 
@@ -20,7 +19,7 @@ bool LogAppender::has_room(uint64_t bytes) const {
 }
 
 void LogAppender::enqueue(PendingAppend* append) {
-  RL_ASSERT(!stopping_, "append after stop");
+  RL_ASSERT(!loop_.stopping(), "append after stop");
   RL_ASSERT(append->next == nullptr);
   RL_ASSERT(append->base_offset < append->next_offset);
   RL_ASSERT(append->bytes.size() <= kWriteBytesMax);
@@ -41,19 +40,12 @@ void LogAppender::enqueue(PendingAppend* append) {
   queued_bytes_ += append->bytes.size();
   ++state_->stats.appends;
   // The appender runs after the coroutines already ready, so appends made in this turn join.
-  idle_.wake();
-  if (sleeping_) sleep_cancel_.cancel();
+  loop_.wake();
 }
 
-void LogAppender::stop() {
-  stopping_ = true;
-  idle_.wake();
-  if (sleeping_) sleep_cancel_.cancel();
-}
+void LogAppender::stop() { loop_.stop(); }
 
-Task<void> LogAppender::wait_stopped() {
-  while (!stopped_) co_await stop_waiter_.wait();
-}
+Task<void> LogAppender::wait_stopped() { co_await loop_.wait_stopped(); }
 
 Task<void> LogAppender::run() {
   for (;;) {
@@ -61,23 +53,19 @@ Task<void> LogAppender::run() {
       co_await write_next_group();
       continue;
     }
-    if (stopping_) break;
+    if (loop_.stopping()) break;
     if (sync_deadline_) {
       if (reactor::Clock::now() >= *sync_deadline_) {
         // A failed timed sync leaves durable behind; the next write retries with a linked sync.
         [[maybe_unused]] auto r = co_await sync_active();
         continue;
       }
-      sleeping_ = true;
-      co_await reactor::sleep_until(*sync_deadline_, &sleep_cancel_);
-      sleeping_ = false;
-      sleep_cancel_.reset();
+      co_await loop_.sleep_until(*sync_deadline_);
       continue;
     }
-    co_await idle_.wait();
+    co_await loop_.park();
   }
-  stopped_ = true;
-  stop_waiter_.wake();
+  loop_.mark_stopped();
 }
 
 bool LogAppender::needs_roll(const PendingAppend& head) const {

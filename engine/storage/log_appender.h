@@ -35,13 +35,12 @@
 #include <span>
 
 #include "engine/base/types.h"
-#include "engine/reactor/cancel.h"
 #include "engine/reactor/reactor.h"
 #include "engine/reactor/task.h"
+#include "engine/storage/background_loop.h"
 #include "engine/storage/direct_writer.h"
 #include "engine/storage/log_error.h"
 #include "engine/storage/log_state.h"
-#include "engine/storage/parked.h"
 #include "engine/storage/sealed_syncs.h"
 
 namespace ringlog::storage {
@@ -125,12 +124,7 @@ class LogAppender {
   uint64_t unsynced_records_ = 0;
   std::optional<reactor::Clock::time_point> sync_deadline_;  // kInterval, with unsynced data
 
-  Parked idle_;
-  reactor::CancelSource sleep_cancel_;
-  bool sleeping_ = false;
-  bool stopping_ = false;
-  bool stopped_ = false;
-  Parked stop_waiter_;
+  BackgroundLoop loop_;
 };
 
 }  // namespace ringlog::storage

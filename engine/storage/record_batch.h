@@ -274,7 +274,7 @@ class RecordReader {
  public:
   // Precondition: batch.validate() accepted the batch.
   explicit RecordReader(const RecordBatchView& batch);
-  // Over a compressed batch's records once decompressed (record_decompression.h), given the
+  // Over a compressed batch's records once decompressed (record_compression.h), given the
   // batch's recordsCount.
   RecordReader(std::span<const std::byte> records, int32_t records_count);
 

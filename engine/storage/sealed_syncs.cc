@@ -7,7 +7,6 @@
 #include <cstdio>
 
 #include "engine/base/assert.h"
-#include "engine/reactor/timer.h"
 
 namespace ringlog::storage {
 
@@ -26,12 +25,7 @@ void SealedSyncs::add(std::shared_ptr<Segment> segment) {
   RL_ASSERT(segment != nullptr);
   RL_ASSERT(queue_.empty() || queue_.back().segment->base_offset() < segment->base_offset());
   queue_.push_back({std::move(segment), due_from_now(state_->options.sealed_sync_delay_ms)});
-  wake();
-}
-
-void SealedSyncs::wake() {
-  idle_.wake();
-  if (sleeping_) sleep_cancel_.cancel();
+  loop_.wake();
 }
 
 Task<Result<void, LogError>> SealedSyncs::sync_oldest() {
@@ -70,22 +64,19 @@ Task<Result<void, LogError>> SealedSyncs::sync_all() {
 }
 
 Task<void> SealedSyncs::run() {
-  while (!stopping_) {
+  while (!loop_.stopping()) {
     if (queue_.empty()) {
-      co_await idle_.wait();
+      co_await loop_.park();
       continue;
     }
     const reactor::Clock::time_point due = queue_.front().due;
     if (reactor::Clock::now() < due) {
-      sleeping_ = true;
-      co_await reactor::sleep_until(due, &sleep_cancel_);
-      sleeping_ = false;
-      sleep_cancel_.reset();
+      co_await loop_.sleep_until(due);
       continue;
     }
     auto lock = co_await syncing_.lock();
     // A sync_all() may have emptied the queue while this waited for the lock.
-    if (stopping_ || queue_.empty() || reactor::Clock::now() < queue_.front().due) continue;
+    if (loop_.stopping() || queue_.empty() || reactor::Clock::now() < queue_.front().due) continue;
     auto synced = co_await sync_oldest();
     if (!synced) {
       Queued& oldest = queue_.front();
@@ -95,17 +86,11 @@ Task<void> SealedSyncs::run() {
                             reactor::Clock::now() + kRetryDelay);
     }
   }
-  stopped_ = true;
-  stop_waiter_.wake();
+  loop_.mark_stopped();
 }
 
-void SealedSyncs::stop() {
-  stopping_ = true;
-  wake();
-}
+void SealedSyncs::stop() { loop_.stop(); }
 
-Task<void> SealedSyncs::wait_stopped() {
-  while (!stopped_) co_await stop_waiter_.wait();
-}
+Task<void> SealedSyncs::wait_stopped() { co_await loop_.wait_stopped(); }
 
 }  // namespace ringlog::storage

@@ -23,13 +23,12 @@
 #include <memory>
 #include <optional>
 
-#include "engine/reactor/cancel.h"
 #include "engine/reactor/mutex.h"
 #include "engine/reactor/reactor.h"
 #include "engine/reactor/task.h"
+#include "engine/storage/background_loop.h"
 #include "engine/storage/log_error.h"
 #include "engine/storage/log_state.h"
-#include "engine/storage/parked.h"
 
 namespace ringlog::storage {
 
@@ -63,17 +62,11 @@ class SealedSyncs {
   };
   // Syncs the oldest queued segment and writes its index files; dequeues it on success.
   Task<Result<void, LogError>> sync_oldest();
-  void wake();
 
   LogState* state_;
   std::deque<Queued> queue_;
   reactor::Mutex syncing_;  // one sync at a time, in queue order
-  Parked idle_;
-  reactor::CancelSource sleep_cancel_;
-  bool sleeping_ = false;
-  bool stopping_ = false;
-  bool stopped_ = false;
-  Parked stop_waiter_;
+  BackgroundLoop loop_;
 };
 
 }  // namespace ringlog::storage

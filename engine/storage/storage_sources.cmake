@@ -3,7 +3,7 @@
 target_sources(ringlog_engine PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/crc32c.cc
   ${CMAKE_CURRENT_LIST_DIR}/record_batch.cc
-  ${CMAKE_CURRENT_LIST_DIR}/record_decompression.cc)
+  ${CMAKE_CURRENT_LIST_DIR}/record_compression.cc)
 
 # The four codecs of compressed batches (Debian zlib1g-dev, libsnappy-dev, liblz4-dev,
 # libzstd-dev): decompress_records, for clients reading compressed topics.

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "engine/storage/record_batch.h"
-#include "engine/storage/record_decompression.h"
+#include "engine/storage/record_compression.h"
 #include "net/kafka/consumer_protocol.h"
 #include "net/kafka/request_dispatch.h"
 

@@ -5,7 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
+#include "engine/storage/crc32c.h"
 #include "engine/storage/record_batch.h"
+#include "engine/storage/record_batch_format.h"
 
 namespace ringlog::client {
 namespace {
@@ -42,6 +47,56 @@ TEST(RecordsTest, EncodeThenDecodeKeepsEveryField) {
   }
   EXPECT_EQ(out[0].timestamp, TimestampMs(1'700'000'000'000));
   EXPECT_EQ(out[1].timestamp, TimestampMs(42));
+}
+
+// Every codec: the batch goes out compressed, and decoding skips the records before the fetch
+// offset inside it and gives back the rest with every field.
+TEST(RecordsTest, CompressedBatchesOfEveryCodecDecodeToTheSameRecords) {
+  std::vector<ProducerRecord> in;
+  for (int i = 0; i < 40; ++i) {
+    in.push_back({.key = "key " + std::to_string(i % 4),
+                  .value = "value " + std::to_string(i) + std::string(60, 'z'),
+                  .headers = {{"n", std::to_string(i)}}});
+  }
+  for (storage::Compression codec : {storage::Compression::kGzip, storage::Compression::kSnappy,
+                                     storage::Compression::kLz4, storage::Compression::kZstd}) {
+    SCOPED_TRACE(static_cast<int>(codec));
+    std::vector<std::byte> bytes = encode_batch(in, TimestampMs(1'700'000'000'000), codec);
+    storage::MutableRecordBatchView(bytes).patch_base_offset(Offset(500));
+    auto info = storage::RecordBatchView(bytes).validate(storage::BatchSource::kProducer);
+    ASSERT_TRUE(info);
+    EXPECT_EQ(info->compression, codec);
+    EXPECT_LT(bytes.size(), encode_batch(in, TimestampMs(1'700'000'000'000)).size() / 3);
+
+    std::vector<Record> out;
+    ClientResult<DecodedBatches> decoded = decode_batches(bytes, 1, Offset(510), out);
+    ASSERT_TRUE(decoded);
+    EXPECT_EQ(decoded->next_offset, Offset(540));
+    ASSERT_EQ(out.size(), 30u);
+    for (size_t i = 0; i < out.size(); ++i) {
+      EXPECT_EQ(out[i].offset, Offset(510 + static_cast<int64_t>(i)));
+      EXPECT_EQ(out[i].key, in[i + 10].key);
+      EXPECT_EQ(out[i].value, in[i + 10].value);
+      EXPECT_EQ(out[i].headers, in[i + 10].headers);
+    }
+  }
+}
+
+// A compressed batch whose compressed bytes are damaged (CRC fixed up, as a broken producer
+// would send it) is a clear error, not a crash.
+TEST(RecordsTest, ACorruptCompressedBatchIsAnError) {
+  std::vector<ProducerRecord> in(30, ProducerRecord{.value = std::string(100, 'q')});
+  std::vector<std::byte> bytes = encode_batch(in, TimestampMs(1), storage::Compression::kZstd);
+  ASSERT_GT(bytes.size(), 80u);
+  bytes[70] ^= std::byte{0xff};
+  storage::MutableRecordBatchView(bytes).patch_base_offset(Offset(0));
+  storage::batch_format::store_be<uint32_t>(
+      bytes.data() + storage::batch_format::kCrcAt,
+      storage::crc32c(std::span(bytes).subspan(storage::batch_format::kCrcStart)));
+  std::vector<Record> out;
+  ClientResult<DecodedBatches> decoded = decode_batches(bytes, 0, Offset(0), out);
+  ASSERT_FALSE(decoded);
+  EXPECT_EQ(decoded.error().errc, ClientErrc::kBadRecords);
 }
 
 TEST(RecordsTest, RecordsBeforeTheFetchOffsetAreSkipped) {

@@ -3,5 +3,5 @@
 target_sources(engine_unit_tests PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/crc32c_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/record_batch_test.cc
-  ${CMAKE_CURRENT_LIST_DIR}/record_decompression_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/record_compression_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/varint_test.cc)

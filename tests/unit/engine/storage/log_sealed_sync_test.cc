@@ -279,8 +279,7 @@ TEST_F(LogSealedSyncTest, ASegmentDeletedBeforeItsSyncGetsNoIndexFiles) {
 
 // Retention may also delete the segment while it is being synced: during the sync of its data
 // (the first fdatasync of SealedSyncs) or between its two index files (the second).
-class LogSealedSyncRemovalTest : public LogTestBase,
-                                 public ::testing::WithParamInterface<int> {};
+class LogSealedSyncRemovalTest : public LogTestBase, public ::testing::WithParamInterface<int> {};
 
 TEST_P(LogSealedSyncRemovalTest, ASegmentDeletedDuringItsSyncGetsNoIndexFiles) {
   run([](LogTestBase* t) -> Task<void> {

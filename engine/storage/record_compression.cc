@@ -1,4 +1,4 @@
-#include "engine/storage/record_decompression.h"
+#include "engine/storage/record_compression.h"
 
 #include <lz4frame.h>
 #include <snappy-c.h>
@@ -9,6 +9,8 @@
 #include <cstring>
 #include <memory>
 
+#include "engine/base/assert.h"
+#include "engine/storage/crc32c.h"
 #include "engine/storage/record_batch_format.h"
 
 namespace ringlog::storage {
@@ -16,6 +18,7 @@ namespace ringlog::storage {
 namespace {
 
 using batch_format::load_be;
+using batch_format::store_be;
 
 // Output grows by this much at a time (capped by the caller's limit).
 constexpr size_t kGrowBytes = 64 * 1024;
@@ -125,8 +128,8 @@ Result<void, DecompressError> unlz4(std::span<const std::byte> in, size_t max_by
     if (used == out.size() && !grow(out, used, max_bytes)) return DecompressError::kTooLarge;
     size_t produced = out.size() - used;
     size_t consumed = 0;
-    hint = LZ4F_decompress(context.get(), out.data() + used, &produced, nullptr, &consumed,
-                           nullptr);
+    hint =
+        LZ4F_decompress(context.get(), out.data() + used, &produced, nullptr, &consumed, nullptr);
     if (LZ4F_isError(hint)) return DecompressError::kCorrupt;
     if (produced == 0) return DecompressError::kCorrupt;  // the frame was cut short
     used += produced;
@@ -159,7 +162,88 @@ Result<void, DecompressError> unzstd(std::span<const std::byte> in, size_t max_b
   return {};
 }
 
+// Each compresses `in` into `out` (resized to fit); false if the library failed.
+bool gzip(std::span<const std::byte> in, std::vector<std::byte>& out) {
+  z_stream z{};
+  // 15 + 16: a gzip header and trailer, as Kafka's producers write.
+  if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    return false;
+  }
+  std::unique_ptr<z_stream, int (*)(z_stream*)> guard(&z, deflateEnd);
+  out.resize(deflateBound(&z, in.size()));
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<std::byte*>(in.data()));
+  z.avail_in = static_cast<uInt>(in.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  if (deflate(&z, Z_FINISH) != Z_STREAM_END) return false;
+  out.resize(z.total_out);
+  return true;
+}
+
+bool snappy(std::span<const std::byte> in, std::vector<std::byte>& out) {
+  size_t length = snappy_max_compressed_length(in.size());
+  out.resize(length);
+  if (snappy_compress(reinterpret_cast<const char*>(in.data()), in.size(),
+                      reinterpret_cast<char*>(out.data()), &length) != SNAPPY_OK) {
+    return false;
+  }
+  out.resize(length);
+  return true;
+}
+
+bool lz4(std::span<const std::byte> in, std::vector<std::byte>& out) {
+  out.resize(LZ4F_compressFrameBound(in.size(), nullptr));
+  const size_t n = LZ4F_compressFrame(out.data(), out.size(), in.data(), in.size(), nullptr);
+  if (LZ4F_isError(n)) return false;
+  out.resize(n);
+  return true;
+}
+
+bool zstd(std::span<const std::byte> in, std::vector<std::byte>& out) {
+  out.resize(ZSTD_compressBound(in.size()));
+  const size_t n = ZSTD_compress(out.data(), out.size(), in.data(), in.size(), ZSTD_CLEVEL_DEFAULT);
+  if (ZSTD_isError(n)) return false;
+  out.resize(n);
+  return true;
+}
+
 }  // namespace
+
+std::optional<std::vector<std::byte>> compress_batch(const RecordBatchView& batch,
+                                                     Compression codec) {
+  namespace bf = batch_format;
+  RL_ASSERT(batch.compression() == Compression::kNone, "compress an uncompressed batch");
+  std::vector<std::byte> packed;
+  bool done = false;
+  switch (codec) {
+    case Compression::kNone:
+      RL_ASSERT(false, "no codec to compress with");
+      break;
+    case Compression::kGzip:
+      done = gzip(batch.records(), packed);
+      break;
+    case Compression::kSnappy:
+      done = snappy(batch.records(), packed);
+      break;
+    case Compression::kLz4:
+      done = lz4(batch.records(), packed);
+      break;
+    case Compression::kZstd:
+      done = zstd(batch.records(), packed);
+      break;
+  }
+  if (!done || packed.size() >= batch.records().size()) return std::nullopt;
+  std::vector<std::byte> out(batch.bytes().begin(), batch.bytes().begin() + bf::kHeaderBytes);
+  out.insert(out.end(), packed.begin(), packed.end());
+  store_be<int32_t>(out.data() + bf::kBatchLengthAt,
+                    static_cast<int32_t>(out.size() - bf::kLogOverheadBytes));
+  const auto attributes = static_cast<uint16_t>(
+      (load_be<uint16_t>(out.data() + bf::kAttributesAt) & ~bf::kCompressionMask) |
+      static_cast<uint16_t>(codec));
+  store_be<uint16_t>(out.data() + bf::kAttributesAt, attributes);
+  store_be<uint32_t>(out.data() + bf::kCrcAt, crc32c(std::span(out).subspan(bf::kCrcStart)));
+  return out;
+}
 
 std::string_view to_string(DecompressError error) {
   switch (error) {

@@ -1,17 +1,20 @@
 #pragma once
-// Decompressing the records of a compressed v2 batch (attributes codec 1-4), in the formats
-// Kafka's producers write them:
+// Compressing and decompressing the records of a v2 batch (attributes codec 1-4). Decompression
+// takes the formats Kafka's producers write:
 //   gzip    RFC 1952 (zlib streams are taken too), members may follow one another;
 //   snappy  raw snappy (librdkafka), or the Java client's xerial framing: an 8-byte magic, two
 //           32-bit versions, then blocks of [32-bit big-endian length][raw snappy];
 //   lz4     LZ4 frames (Kafka's KafkaLZ4BlockOutputStream writes the standard frame since v1);
 //   zstd    zstd frames, one or more.
 // What comes out is the batch's records laid end to end, to be read with
-// RecordReader(records, records_count). The broker stores compressed batches as they came and
-// never calls this on the produce path; clients (and later the log cleaner) do.
+// RecordReader(records, records_count). compress_batch writes gzip, raw snappy (as librdkafka),
+// an LZ4 frame and a zstd frame, at each library's default level. The broker stores compressed
+// batches as they came and calls neither on the produce path; clients (and later the log
+// cleaner) do.
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -35,5 +38,12 @@ std::string_view to_string(DecompressError error);
 Result<void, DecompressError> decompress_records(Compression codec,
                                                  std::span<const std::byte> compressed,
                                                  size_t max_bytes, std::vector<std::byte>& out);
+
+// The same batch with its records compressed by `codec`: the attributes' codec bits, the batch
+// length and the CRC rewritten, everything else as it was. nullopt when the compressed batch
+// would not be smaller (librdkafka then sends it uncompressed too). Preconditions: `batch` is
+// a valid uncompressed batch; codec is not kNone.
+std::optional<std::vector<std::byte>> compress_batch(const RecordBatchView& batch,
+                                                     Compression codec);
 
 }  // namespace ringlog::storage

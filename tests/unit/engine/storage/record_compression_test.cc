@@ -1,9 +1,9 @@
 // decompress_records: each codec's output, as the codec libraries write it, comes back exactly;
 // several gzip members or zstd frames in a row; snappy raw and in the Java client's xerial
-// framing; cut-short, garbled and over-limit input give errors, never a crash. Then a whole
-// compressed batch read with RecordReader.
+// framing; cut-short, garbled and over-limit input give errors, never a crash. Then
+// compress_batch: whole compressed batches read back with RecordReader.
 
-#include "engine/storage/record_decompression.h"
+#include "engine/storage/record_compression.h"
 
 #include <gtest/gtest.h>
 #include <lz4frame.h>
@@ -11,17 +11,15 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
-
-#include "engine/storage/crc32c.h"
-#include "engine/storage/record_batch_format.h"
 
 namespace ringlog::storage {
 namespace {
 
-namespace bf = batch_format;
 using Bytes = std::vector<std::byte>;
 
 Bytes bytes_of(const std::string& s) {
@@ -68,7 +66,8 @@ void put_be32(Bytes& out, uint32_t v) {
 // The Java client's framing: magic, version 1, compatible version 1, blocks of 32 KiB.
 Bytes snappy_xerial(const Bytes& in) {
   const unsigned char magic[8] = {0x82, 'S', 'N', 'A', 'P', 'P', 'Y', 0};
-  Bytes out(reinterpret_cast<const std::byte*>(magic), reinterpret_cast<const std::byte*>(magic) + 8);
+  Bytes out(reinterpret_cast<const std::byte*>(magic),
+            reinterpret_cast<const std::byte*>(magic) + 8);
   put_be32(out, 1);
   put_be32(out, 1);
   for (size_t at = 0; at < in.size(); at += 32 * 1024) {
@@ -157,15 +156,6 @@ TEST_P(RecordDecompressionTest, OutputPastTheLimitIsRefused) {
   EXPECT_TRUE(decompress(GetParam().codec, GetParam().compress(plain), plain.size()).has_value());
 }
 
-INSTANTIATE_TEST_SUITE_P(Codecs, RecordDecompressionTest,
-                         ::testing::Values(Case{"gzip", Compression::kGzip, gzip},
-                                           Case{"snappy", Compression::kSnappy, snappy_raw},
-                                           Case{"snappy_xerial", Compression::kSnappy,
-                                                snappy_xerial},
-                                           Case{"lz4", Compression::kLz4, lz4_frame},
-                                           Case{"zstd", Compression::kZstd, zstd_frame}),
-                         [](const auto& info) { return std::string(info.param.name); });
-
 TEST(RecordDecompressionTest, GzipMembersAndZstdFramesInARowAreRead) {
   const Bytes a = bytes_of("first part;");
   const Bytes b = bytes_of("second part");
@@ -183,36 +173,37 @@ TEST(RecordDecompressionTest, AnUncompressedBatchIsACallersMistake) {
   EXPECT_EQ(out.error(), DecompressError::kNotCompressed);
 }
 
-// A zstd batch made from an uncompressed one: its records section compressed, the codec bits
-// set, the length and CRC fixed. validate() takes it; RecordReader over the decompressed
-// records gives back the same records.
-TEST(RecordDecompressionTest, ACompressedBatchReadsBackTheRecordsOfTheUncompressedOne) {
+// compress_batch, for every codec: the batch validates with the codec's bits, keeps every
+// header field but length, attributes and CRC, and its records decompress to the uncompressed
+// batch's records, which read back the same.
+TEST_P(RecordDecompressionTest, ACompressedBatchReadsBackTheRecordsOfTheUncompressedOne) {
+  const Compression codec = GetParam().codec;
   RecordBatchBuilder builder;
   for (int i = 0; i < 50; ++i) {
-    builder.add({.timestamp = TimestampMs(1000 + i), .key = "k" + std::to_string(i % 3),
+    builder.add({.timestamp = TimestampMs(1000 + i),
+                 .key = "k" + std::to_string(i % 3),
                  .value = "value " + std::to_string(i) + std::string(100, 'x')});
   }
   const Bytes plain = builder.build();
   const RecordBatchView plain_view(plain);
   ASSERT_TRUE(plain_view.validate(BatchSource::kLog).has_value());
-  const Bytes records(plain_view.records().begin(), plain_view.records().end());
 
-  Bytes batch(plain.begin(), plain.begin() + bf::kHeaderBytes);
-  const Bytes packed = zstd_frame(records);
-  batch.insert(batch.end(), packed.begin(), packed.end());
-  bf::store_be<int32_t>(batch.data() + bf::kBatchLengthAt,
-                        static_cast<int32_t>(batch.size() - bf::kLogOverheadBytes));
-  bf::store_be<int16_t>(batch.data() + bf::kAttributesAt,
-                        static_cast<int16_t>(Compression::kZstd));
-  bf::store_be<uint32_t>(batch.data() + bf::kCrcAt,
-                         crc32c(std::span(batch).subspan(bf::kCrcStart)));
-  const RecordBatchView view(batch);
-  auto info = view.validate(BatchSource::kLog);
+  std::optional<Bytes> batch = compress_batch(plain_view, codec);
+  ASSERT_TRUE(batch.has_value());
+  EXPECT_LT(batch->size(), plain.size());
+  const RecordBatchView view(*batch);
+  auto info = view.validate(BatchSource::kProducer);
   ASSERT_TRUE(info.has_value()) << to_string(info.error());
-  ASSERT_EQ(info->compression, Compression::kZstd);
+  EXPECT_EQ(info->compression, codec);
+  EXPECT_EQ(view.records_count(), plain_view.records_count());
+  EXPECT_EQ(view.base_timestamp(), plain_view.base_timestamp());
+  EXPECT_EQ(view.max_timestamp(), plain_view.max_timestamp());
+  EXPECT_EQ(view.last_offset(), plain_view.last_offset());
 
   Bytes inflated;
   ASSERT_TRUE(decompress_records(info->compression, view.records(), 1 << 20, inflated));
+  EXPECT_TRUE(std::equal(inflated.begin(), inflated.end(), plain_view.records().begin(),
+                         plain_view.records().end()));
   RecordReader compressed_reader(inflated, view.records_count());
   RecordReader plain_reader(plain_view);
   RecordView a, b;
@@ -231,6 +222,26 @@ TEST(RecordDecompressionTest, ACompressedBatchReadsBackTheRecordsOfTheUncompress
   }
   EXPECT_EQ(read, 50);
 }
+
+TEST(RecordCompressionTest, ABatchThatDoesNotShrinkStaysUncompressed) {
+  RecordBatchBuilder builder;
+  builder.add({.timestamp = TimestampMs(1), .key = "k", .value = "v"});
+  const Bytes plain = builder.build();
+  for (Compression codec :
+       {Compression::kGzip, Compression::kSnappy, Compression::kLz4, Compression::kZstd}) {
+    EXPECT_FALSE(compress_batch(RecordBatchView(plain), codec).has_value())
+        << static_cast<int>(codec);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Codecs, RecordDecompressionTest,
+                         ::testing::Values(Case{"gzip", Compression::kGzip, gzip},
+                                           Case{"snappy", Compression::kSnappy, snappy_raw},
+                                           Case{"snappy_xerial", Compression::kSnappy,
+                                                snappy_xerial},
+                                           Case{"lz4", Compression::kLz4, lz4_frame},
+                                           Case{"zstd", Compression::kZstd, zstd_frame}),
+                         [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace
 }  // namespace ringlog::storage
