@@ -88,8 +88,7 @@ TEST(RecordsTest, ACorruptCompressedBatchIsAnError) {
   std::vector<ProducerRecord> in(30, ProducerRecord{.value = std::string(100, 'q')});
   std::vector<std::byte> bytes = encode_batch(in, TimestampMs(1), storage::Compression::kZstd);
   ASSERT_GT(bytes.size(), 80u);
-  bytes[70] ^= std::byte{0xff};
-  storage::MutableRecordBatchView(bytes).patch_base_offset(Offset(0));
+  bytes[70] ^= std::byte{0xff};  // inside the compressed records (the header is 61 bytes)
   storage::batch_format::store_be<uint32_t>(
       bytes.data() + storage::batch_format::kCrcAt,
       storage::crc32c(std::span(bytes).subspan(storage::batch_format::kCrcStart)));
