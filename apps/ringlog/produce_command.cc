@@ -118,19 +118,18 @@ int produce_main(std::vector<std::string> args) {
       ->check(CLI::IsMember({"0", "1", "all", "-1"}))
       ->default_str("all");
   app.add_option("-H,--header", headers, "Header NAME=VALUE added to every record (repeatable)");
-  std::string compression = "none";
-  app.add_option("-z,--compression", compression,
-                 "Compress each batch: none, gzip, snappy, lz4 or zstd (Kafka's compression.type)")
-      ->check(CLI::IsMember({"none", "gzip", "snappy", "lz4", "zstd"}))
-      ->default_str("none");
-  if (std::optional<int> rc = parse_args(app, std::move(args))) return *rc;
-
   const std::map<std::string, storage::Compression> codecs = {
       {"none", storage::Compression::kNone},
       {"gzip", storage::Compression::kGzip},
       {"snappy", storage::Compression::kSnappy},
       {"lz4", storage::Compression::kLz4},
       {"zstd", storage::Compression::kZstd}};
+  std::string compression = "none";
+  app.add_option("-z,--compression", compression,
+                 "Compress each batch: none, gzip, snappy, lz4 or zstd (Kafka's compression.type)")
+      ->check(CLI::IsMember(codecs))
+      ->default_str("none");
+  if (std::optional<int> rc = parse_args(app, std::move(args))) return *rc;
   produce_args.compression = codecs.at(compression);
 
   if (!key_separator.empty()) produce_args.key_separator = key_separator;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <iterator>
 #include <memory>
 
 #include "engine/base/assert.h"
@@ -84,7 +85,6 @@ constexpr size_t kXerialHeaderBytes = 16;  // magic, version, compatible version
 
 Result<void, DecompressError> unsnappy(std::span<const std::byte> in, size_t max_bytes,
                                        std::vector<std::byte>& out) {
-  out.clear();
   if (in.size() < kXerialHeaderBytes || std::memcmp(in.data(), kXerialMagic, 8) != 0) {
     return unsnappy_raw(in, max_bytes, out);
   }
@@ -162,7 +162,7 @@ Result<void, DecompressError> unzstd(std::span<const std::byte> in, size_t max_b
   return {};
 }
 
-// Each compresses `in` into `out` (resized to fit); false if the library failed.
+// Each appends `in` compressed to `out`; false if the library failed.
 bool gzip(std::span<const std::byte> in, std::vector<std::byte>& out) {
   z_stream z{};
   // 15 + 16: a gzip header and trailer, as Kafka's producers write.
@@ -170,42 +170,59 @@ bool gzip(std::span<const std::byte> in, std::vector<std::byte>& out) {
     return false;
   }
   std::unique_ptr<z_stream, int (*)(z_stream*)> guard(&z, deflateEnd);
-  out.resize(deflateBound(&z, in.size()));
+  const size_t at = out.size();
+  out.resize(at + deflateBound(&z, in.size()));
   z.next_in = reinterpret_cast<Bytef*>(const_cast<std::byte*>(in.data()));
   z.avail_in = static_cast<uInt>(in.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data() + at);
+  z.avail_out = static_cast<uInt>(out.size() - at);
   if (deflate(&z, Z_FINISH) != Z_STREAM_END) return false;
-  out.resize(z.total_out);
+  out.resize(at + z.total_out);
   return true;
 }
 
 bool snappy(std::span<const std::byte> in, std::vector<std::byte>& out) {
+  const size_t at = out.size();
   size_t length = snappy_max_compressed_length(in.size());
-  out.resize(length);
+  out.resize(at + length);
   if (snappy_compress(reinterpret_cast<const char*>(in.data()), in.size(),
-                      reinterpret_cast<char*>(out.data()), &length) != SNAPPY_OK) {
+                      reinterpret_cast<char*>(out.data() + at), &length) != SNAPPY_OK) {
     return false;
   }
-  out.resize(length);
+  out.resize(at + length);
   return true;
 }
 
 bool lz4(std::span<const std::byte> in, std::vector<std::byte>& out) {
-  out.resize(LZ4F_compressFrameBound(in.size(), nullptr));
-  const size_t n = LZ4F_compressFrame(out.data(), out.size(), in.data(), in.size(), nullptr);
+  const size_t at = out.size();
+  out.resize(at + LZ4F_compressFrameBound(in.size(), nullptr));
+  const size_t n =
+      LZ4F_compressFrame(out.data() + at, out.size() - at, in.data(), in.size(), nullptr);
   if (LZ4F_isError(n)) return false;
-  out.resize(n);
+  out.resize(at + n);
   return true;
 }
 
 bool zstd(std::span<const std::byte> in, std::vector<std::byte>& out) {
-  out.resize(ZSTD_compressBound(in.size()));
-  const size_t n = ZSTD_compress(out.data(), out.size(), in.data(), in.size(), ZSTD_CLEVEL_DEFAULT);
+  const size_t at = out.size();
+  out.resize(at + ZSTD_compressBound(in.size()));
+  const size_t n =
+      ZSTD_compress(out.data() + at, out.size() - at, in.data(), in.size(), ZSTD_CLEVEL_DEFAULT);
   if (ZSTD_isError(n)) return false;
-  out.resize(n);
+  out.resize(at + n);
   return true;
 }
+
+struct Codec {
+  bool (*compress)(std::span<const std::byte> in, std::vector<std::byte>& out);
+  Result<void, DecompressError> (*decompress)(std::span<const std::byte> in, size_t max_bytes,
+                                              std::vector<std::byte>& out);
+};
+
+// By codec id (Compression's values); codec 0 has none.
+constexpr Codec kCodecs[] = {
+    {nullptr, nullptr}, {gzip, gunzip}, {snappy, unsnappy}, {lz4, unlz4}, {zstd, unzstd}};
+static_assert(std::size(kCodecs) == batch_format::kCompressionCodecMax + 1);
 
 }  // namespace
 
@@ -213,28 +230,11 @@ std::optional<std::vector<std::byte>> compress_batch(const RecordBatchView& batc
                                                      Compression codec) {
   namespace bf = batch_format;
   RL_ASSERT(batch.compression() == Compression::kNone, "compress an uncompressed batch");
-  std::vector<std::byte> packed;
-  bool done = false;
-  switch (codec) {
-    case Compression::kNone:
-      RL_ASSERT(false, "no codec to compress with");
-      break;
-    case Compression::kGzip:
-      done = gzip(batch.records(), packed);
-      break;
-    case Compression::kSnappy:
-      done = snappy(batch.records(), packed);
-      break;
-    case Compression::kLz4:
-      done = lz4(batch.records(), packed);
-      break;
-    case Compression::kZstd:
-      done = zstd(batch.records(), packed);
-      break;
-  }
-  if (!done || packed.size() >= batch.records().size()) return std::nullopt;
+  RL_ASSERT(codec != Compression::kNone, "no codec to compress with");
+  // The header as it is, then the compressed records right behind it.
   std::vector<std::byte> out(batch.bytes().begin(), batch.bytes().begin() + bf::kHeaderBytes);
-  out.insert(out.end(), packed.begin(), packed.end());
+  if (!kCodecs[static_cast<uint8_t>(codec)].compress(batch.records(), out)) return std::nullopt;
+  if (out.size() - bf::kHeaderBytes >= batch.records().size()) return std::nullopt;
   store_be<int32_t>(out.data() + bf::kBatchLengthAt,
                     static_cast<int32_t>(out.size() - bf::kLogOverheadBytes));
   const auto attributes = static_cast<uint16_t>(
@@ -261,19 +261,8 @@ Result<void, DecompressError> decompress_records(Compression codec,
                                                  std::span<const std::byte> compressed,
                                                  size_t max_bytes, std::vector<std::byte>& out) {
   out.clear();
-  switch (codec) {
-    case Compression::kNone:
-      return DecompressError::kNotCompressed;
-    case Compression::kGzip:
-      return gunzip(compressed, max_bytes, out);
-    case Compression::kSnappy:
-      return unsnappy(compressed, max_bytes, out);
-    case Compression::kLz4:
-      return unlz4(compressed, max_bytes, out);
-    case Compression::kZstd:
-      return unzstd(compressed, max_bytes, out);
-  }
-  return DecompressError::kCorrupt;
+  if (codec == Compression::kNone) return DecompressError::kNotCompressed;
+  return kCodecs[static_cast<uint8_t>(codec)].decompress(compressed, max_bytes, out);
 }
 
 }  // namespace ringlog::storage

@@ -15,9 +15,9 @@
 // with index files is synced; one without is scanned batch by batch with its CRCs, like the
 // active segment, and truncated at the first bad batch (the segments after it go).
 //
-// Durability: LogState::durable never moves past a queued segment. sync_all() syncs every
-// queued segment now; the appender calls it before it calls anything durable, and close()
-// before it writes the clean-shutdown marker.
+// Durability: a queued segment is synced before LogState::durable moves past it. sync_all()
+// syncs every queued segment now; the appender calls it before it calls anything durable, and
+// close() before it writes the clean-shutdown marker.
 
 #include <deque>
 #include <memory>

@@ -212,11 +212,9 @@ Task<Result<void, Errno>> Segment::sync_log() {
 
 Result<void, Errno> Segment::remove_files() {
   removed_ = true;
-  for (const std::string* path : {&paths_.log, &paths_.offset_index, &paths_.time_index}) {
-    auto r = fs_->unlink(*path);
-    if (!r && r.error().code != ENOENT) return r.error();
-  }
-  return {};
+  auto r = fs_->unlink(paths_.log);
+  if (!r && r.error().code != ENOENT) return r.error();
+  return remove_index_files();
 }
 
 Result<void, Errno> Segment::remove_index_files() {
