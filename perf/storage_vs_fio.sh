@@ -8,7 +8,9 @@
 #
 # Cases (block = batch size): 1 KiB, 16 KiB, 64 KiB;
 #   flush none:  fio buffered writes, no sync, 1 GiB (psync, and io_uring at queue depth 1);
-#                log: 1 GiB of appends, 1 producer (one append in flight) and 16 (coalesced)
+#                log: 1 GiB of appends, 1 producer (one append in flight) and 16 (coalesced:
+#                16 appends per write, so p16 is also shown next to fio psync writing blocks of
+#                16 x the batch size, the size the log's writes have: "psync x16")
 #   flush every: fio buffered write + fdatasync after every write (psync, --fdatasync=1),
 #                4096 writes; log: 4096 appends with flush every append, 1 producer and 16
 #                (group commit: one write + one fdatasync for the appends queued meanwhile)
@@ -62,15 +64,18 @@ for sync in ${SYNC:-0 1}; do
   for bs in 1024 16384 65536; do
     if [[ $sync == 0 ]]; then size=1g; refs="psync io_uring"; else size=$((bs * 4096)); refs=psync; fi
     for producers in 1 16; do
-      for engine in $refs; do
+      cases=$refs
+      [[ $sync == 0 && $producers == 16 ]] && cases+=" psync-x16"
+      for engine in $cases; do
         logs=(); fios=()
+        fio_engine=$engine fio_bs=$bs
+        [[ $engine == psync-x16 ]] && fio_engine=psync fio_bs=$((bs * 16))
         for ((r = 0; r < reps; ++r)); do
-          sync_now=$(sync)
           logs+=("$(log_bw $bs $sync $producers)")
-          fios+=("$(fio_bw $engine $bs $size $sync)")
+          fios+=("$(fio_bw $fio_engine $fio_bs $size $sync)")
         done
         l=$(median "${logs[@]}"); f=$(median "${fios[@]}")
-        label="$((bs / 1024)) KiB $([[ $sync == 1 ]] && echo fdatasync-each || echo no-sync) p$producers vs fio $engine"
+        label="$((bs / 1024)) KiB $([[ $sync == 1 ]] && echo fdatasync-each || echo no-sync) p$producers vs fio ${engine/-x16/ x16}"
         awk -v c="$label" -v l="$l" -v f="$f" \
           'BEGIN { printf "%-44s %10.1f %10.1f %7.0f%%\n", c, l / 1e6, f / 1e6, 100 * l / f }'
       done
