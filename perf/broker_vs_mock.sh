@@ -18,7 +18,9 @@
 # and broker, alternating ringlog and the mock, medians reported (single runs on this VM swing
 # 2-4x: see perf/broker.md); FILL_GIB (default 2.1) = consume log size; LAT_RECORDS (default
 # 10000) = records per latency run; LAT_REPS (default 5) = latency runs per broker, medians;
-# RINGLOG_FLAGS = extra flags for every ringlog broker (e.g. "--log.direct.writes false").
+# RINGLOG_FLAGS = extra flags for every ringlog broker (e.g. "--log.direct.writes false");
+# PAUSE_PAGE_REPORTING=1 = keep the VM from handing freed memory to the host during the run
+# (root; see perf/tools/page_reporting.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=${1:-build/release}
@@ -36,8 +38,14 @@ cc -O2 -o "$tools/mock_broker" perf/tools/mock_broker.c -lrdkafka
 
 work=$(mktemp -d /tmp/ringlog-perf-XXXXXX)
 broker_pid=""
-cleanup() { [[ -n $broker_pid ]] && kill -9 "$broker_pid" 2>/dev/null; rm -rf "$work"; }
+source perf/tools/page_reporting.sh
+cleanup() {
+  [[ -n $broker_pid ]] && kill -9 "$broker_pid" 2>/dev/null
+  rm -rf "$work"
+  restore_page_reporting
+}
 trap cleanup EXIT
+pause_page_reporting
 
 cpu_seconds() {  # utime + stime of a pid, in seconds
   awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$1/stat"

@@ -9,13 +9,16 @@
 # Cases (block = batch size): 1 KiB, 16 KiB, 64 KiB;
 #   flush none:  fio buffered writes, no sync, 1 GiB (psync, and io_uring at queue depth 1);
 #                log: 1 GiB of appends, 1 producer (one append in flight) and 16 (coalesced:
-#                16 appends per write, so p16 is also shown next to fio psync writing blocks of
-#                16 x the batch size, the size the log's writes have: "psync x16")
+#                16 appends per write, so p16 at 16 and 64 KiB is also shown next to fio psync
+#                writing blocks of 16 x the batch size, the size of the log's writes: "psync x16";
+#                at 1 KiB the log's p16 rate is bound by its per-append work instead)
 #   flush every: fio buffered write + fdatasync after every write (psync, --fdatasync=1),
 #                4096 writes; log: 4096 appends with flush every append, 1 producer and 16
 #                (group commit: one write + one fdatasync for the appends queued meanwhile)
 # Each case runs log then fio back to back REPS times (default 3); the medians are compared.
 # SYNC=1 runs only the fdatasync cases, SYNC=0 only the others.
+# PAUSE_PAGE_REPORTING=1 (root) keeps this VM's balloon from handing freed memory to the host
+# for the length of the run, for the log and fio alike (perf/tools/page_reporting.sh says why).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=${1:-build/log}
@@ -25,7 +28,9 @@ bench=$build_dir/bench/micro/log_bench
 command -v fio >/dev/null || { echo "fio missing: apt-get install -y fio"; exit 1; }
 
 fio_dir=$(mktemp -d "$data_dir/ringlog-fio-XXXXXX")
-trap 'rm -rf "$fio_dir"' EXIT
+source perf/tools/page_reporting.sh
+trap 'rm -rf "$fio_dir"; restore_page_reporting' EXIT
+pause_page_reporting
 src_fio=$(df --output=source "$fio_dir" | tail -1)
 src_log=$(df --output=source "$data_dir" | tail -1)
 [[ $src_fio == "$src_log" ]] || { echo "fio ($src_fio) and log ($src_log) on different filesystems"; exit 1; }
@@ -65,7 +70,7 @@ for sync in ${SYNC:-0 1}; do
     if [[ $sync == 0 ]]; then size=1g; refs="psync io_uring"; else size=$((bs * 4096)); refs=psync; fi
     for producers in 1 16; do
       cases=$refs
-      [[ $sync == 0 && $producers == 16 ]] && cases+=" psync-x16"
+      [[ $sync == 0 && $producers == 16 && $bs -ge 16384 ]] && cases+=" psync-x16"
       for engine in $cases; do
         logs=(); fios=()
         fio_engine=$engine fio_bs=$bs
