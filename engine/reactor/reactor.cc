@@ -329,6 +329,13 @@ void Reactor::run_turn(bool may_block) {
   if (linger_after_reply_) {
     window = std::max<std::chrono::nanoseconds>(window, options_.reply_linger_us);
   }
+  // A polled operation (an fdatasync an append waits on) keeps its window regardless: its
+  // completion comes from a worker on another CPU.
+  if (block && window.count() > 0 && adapt_poll &&
+      contention_.contended(Clock::now(), thread_involuntary_switches)) {
+    window = std::chrono::nanoseconds::zero();
+    linger_after_reply_ = false;
+  }
   if (block && window.count() > 0) {
     // Hand the kernel what this turn prepared (a peer's wake-up, new I/O) before spinning.
     if (io_uring_sq_ready(&ring_) > 0) io_uring_submit(&ring_);

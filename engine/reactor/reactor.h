@@ -31,6 +31,7 @@
 
 #include "engine/base/types.h"
 #include "engine/reactor/completion.h"
+#include "engine/reactor/cpu_contention.h"
 #include "engine/reactor/task.h"
 #include "engine/reactor/idle_poll_window.h"
 #include "engine/reactor/task_queue.h"
@@ -48,12 +49,15 @@ struct ReactorOptions {
   // this long. Waking a sleeping thread costs ~10-15 us per hop on a VM (an IPI to a halted
   // vCPU); a peer that answers within the window is seen without any wake-up. The window in use
   // adapts between 0 and this maximum to how soon the loop's sleeps end (IdlePollWindow), so a
-  // loop whose work comes rarely stops spinning for it. 0 disables polling.
+  // loop whose work comes rarely stops spinning for it, and a loop whose thread is being
+  // preempted (its CPU is shared with other runnable work) does not spin at all (CpuContention).
+  // 0 disables polling.
   std::chrono::microseconds idle_poll_us{50};
   // After a turn that sent a reply (Reactor::note_reply_sent), the idle spin lasts at least
-  // this long, even when the adaptive window is 0. Measured, not explained: at 1,000 produce
-  // requests/s, p99 latency was 0.13-0.18 ms in 10 of 10 runs with a spin after each reply and
-  // 0.11-1.08 ms (bimodal) without (perf/broker.md); it costs up to this much CPU per reply.
+  // this long, even when the adaptive window is 0 (not when the CPU is contended, as above).
+  // Measured, not explained: at 1,000 produce requests/s, p99 latency was 0.13-0.18 ms in 10
+  // of 10 runs with a spin after each reply and 0.11-1.08 ms (bimodal) without
+  // (perf/broker.md); it costs up to this much CPU per reply.
   std::chrono::microseconds reply_linger_us{20};
   // While an operation marked IoOptions::poll_until_done is in flight (an fdatasync that an
   // append waits on), the idle loop polls this long instead: the completion comes from an io-wq
@@ -237,6 +241,8 @@ class Reactor {
   bool skip_wait_ = false;
   uint32_t polled_ops_ = 0;
   IdlePollWindow idle_poll_;
+  // Spins only while the thread has its CPU to itself (see cpu_contention.h).
+  CpuContention contention_;
   bool linger_after_reply_ = false;
   bool reaping_ = false;
   Clock::time_point turn_started_{};
