@@ -7,7 +7,8 @@
 # such memory pays a host fault on the first touch of each page: a 1 GiB write into fresh
 # page-cache pages then runs at 0.5-0.9 GB/s instead of 5-9 (perf/engine.md, session 7), in
 # whichever runs happen to meet it. Paused, memory freed by one run is still warm for the next,
-# for both sides of a comparison alike. Needs root; refuses to run otherwise.
+# for both sides of a comparison alike (memory left free longer than 60 s is still reported).
+# Needs root; refuses to run otherwise.
 page_reporting_param=/sys/module/page_reporting/parameters/min_free_ms
 saved_page_reporting=""
 pause_page_reporting() {
