@@ -4,9 +4,10 @@
 // something else). The idle loop spins (idle_poll_us, reply_linger_us) only when it does not:
 // a spin costs nothing but power on an idle core, but on a busy one every microsecond of it is
 // taken from the work sharing that core, often the clients themselves on a small machine. With
-// two shards on 2 vCPUs under an 8-partition, 100 B produce load, spinning off cut the broker's
-// CPU from 0.34-0.41 to 0.27-0.31 s per GB and raised the client's rate (perf/broker.md,
-// session 7), while an idle machine keeps the spin's latency gain.
+// two shards on 2 vCPUs under an 8-partition, 100 B produce load, no spin at all cut the
+// broker's CPU from 0.34-0.41 to 0.27-0.31 s per GB but raised p99 latency at 1,000 requests/s
+// from 0.97x to 1.15x the mock; spinning only when not preempted gave 0.30-0.32 against
+// 0.31-0.33 and kept the latency (1.01x / 0.94x; perf/broker.md, session 7).
 //
 //   - the count is read at most once per kCheckInterval (one getrusage call);
 //   - the thread counts as contended for kHold after a read found the count grown: a thread
