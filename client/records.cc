@@ -45,7 +45,8 @@ std::vector<std::byte> encode_batch(std::span<const ProducerRecord> records, Tim
   if (compression == storage::Compression::kNone) return batch;
   std::optional<std::vector<std::byte>> compressed =
       storage::compress_batch(storage::RecordBatchView(batch), compression);
-  return compressed ? std::move(*compressed) : batch;
+  if (compressed) return std::move(*compressed);
+  return batch;
 }
 
 ClientResult<DecodedBatches> decode_batches(std::span<const std::byte> bytes, int32_t partition,

@@ -6,6 +6,8 @@
 #include <charconv>
 #include <limits>
 
+#include "engine/storage/record_compression.h"
+
 namespace ringlog::cluster {
 namespace {
 
@@ -83,8 +85,10 @@ std::optional<std::string> TopicConfig::validate(const ConfigMap& overrides) {
         }
         break;
       case Kind::kCompression:
-        if (value != "producer" && value != "uncompressed" && value != "gzip" &&
-            value != "snappy" && value != "lz4" && value != "zstd") {
+        // A topic says "uncompressed" where a producer says "none", or keeps the producer's.
+        if (const auto codec = storage::compression_from_name(value);
+            value != "producer" && value != "uncompressed" &&
+            !(codec && *codec != storage::Compression::kNone)) {
           return fmt::format("invalid value '{}' for compression.type", value);
         }
         break;

@@ -4,13 +4,13 @@
 #include <unistd.h>
 
 #include <cstdint>
-#include <map>
 #include <string>
 #include <string_view>
 
 #include "apps/ringlog/client_command.h"
 #include "client/producer.h"
 #include "engine/reactor/io.h"
+#include "engine/storage/record_compression.h"
 
 namespace ringlog::apps {
 
@@ -118,19 +118,19 @@ int produce_main(std::vector<std::string> args) {
       ->check(CLI::IsMember({"0", "1", "all", "-1"}))
       ->default_str("all");
   app.add_option("-H,--header", headers, "Header NAME=VALUE added to every record (repeatable)");
-  const std::map<std::string, storage::Compression> codecs = {
-      {"none", storage::Compression::kNone},
-      {"gzip", storage::Compression::kGzip},
-      {"snappy", storage::Compression::kSnappy},
-      {"lz4", storage::Compression::kLz4},
-      {"zstd", storage::Compression::kZstd}};
   std::string compression = "none";
   app.add_option("-z,--compression", compression,
                  "Compress each batch: none, gzip, snappy, lz4 or zstd (Kafka's compression.type)")
-      ->check(CLI::IsMember(codecs))
+      ->check(CLI::Validator(
+          [](const std::string& name) {
+            return storage::compression_from_name(name)
+                       ? std::string()
+                       : "not one of none, gzip, snappy, lz4, zstd";
+          },
+          "CODEC"))
       ->default_str("none");
   if (std::optional<int> rc = parse_args(app, std::move(args))) return *rc;
-  produce_args.compression = codecs.at(compression);
+  produce_args.compression = *storage::compression_from_name(compression);
 
   if (!key_separator.empty()) produce_args.key_separator = key_separator;
   if (partition >= 0) produce_args.partition = partition;

@@ -214,14 +214,18 @@ bool zstd(std::span<const std::byte> in, std::vector<std::byte>& out) {
 }
 
 struct Codec {
+  std::string_view name;  // Kafka's (the producers' compression.type)
   bool (*compress)(std::span<const std::byte> in, std::vector<std::byte>& out);
   Result<void, DecompressError> (*decompress)(std::span<const std::byte> in, size_t max_bytes,
                                               std::vector<std::byte>& out);
 };
 
-// By codec id (Compression's values); codec 0 has none.
-constexpr Codec kCodecs[] = {
-    {nullptr, nullptr}, {gzip, gunzip}, {snappy, unsnappy}, {lz4, unlz4}, {zstd, unzstd}};
+// By codec id (Compression's values); codec 0 compresses nothing.
+constexpr Codec kCodecs[] = {{"none", nullptr, nullptr},
+                             {"gzip", gzip, gunzip},
+                             {"snappy", snappy, unsnappy},
+                             {"lz4", lz4, unlz4},
+                             {"zstd", zstd, unzstd}};
 static_assert(std::size(kCodecs) == batch_format::kCompressionCodecMax + 1);
 
 }  // namespace
@@ -243,6 +247,13 @@ std::optional<std::vector<std::byte>> compress_batch(const RecordBatchView& batc
   store_be<uint16_t>(out.data() + bf::kAttributesAt, attributes);
   store_be<uint32_t>(out.data() + bf::kCrcAt, crc32c(std::span(out).subspan(bf::kCrcStart)));
   return out;
+}
+
+std::optional<Compression> compression_from_name(std::string_view name) {
+  for (size_t id = 0; id < std::size(kCodecs); ++id) {
+    if (kCodecs[id].name == name) return static_cast<Compression>(id);
+  }
+  return std::nullopt;
 }
 
 std::string_view to_string(DecompressError error) {

@@ -24,6 +24,10 @@
 
 namespace ringlog::storage {
 
+// The codec of a producer's compression.type name: "none", "gzip", "snappy", "lz4" or "zstd";
+// nullopt for anything else.
+std::optional<Compression> compression_from_name(std::string_view name);
+
 enum class DecompressError : uint8_t {
   kNotCompressed,  // codec 0: nothing to do (a caller's bug)
   kCorrupt,        // the codec rejected the bytes, or they ended early

@@ -377,17 +377,24 @@ TEST(ClientCliTest, ConsumeEveryPartitionToTheEndMatchesKcat) {
   EXPECT_EQ(std::count(two.begin(), two.end(), "2"), static_cast<long>(two.size()));
 }
 
+// `count` lines "k<i % keys>:<text> <i> <pad letters>", the pad one letter from a to z by i: keyed
+// input that compresses well.
+std::string keyed_lines(int count, int keys, const std::string& text, size_t pad) {
+  std::string lines;
+  for (int i = 0; i < count; ++i) {
+    lines += "k" + std::to_string(i % keys) + ":" + text + " " + std::to_string(i) + " " +
+             std::string(pad, static_cast<char>('a' + i % 26)) + "\n";
+  }
+  return lines;
+}
+
 // Topics written compressed by kcat (librdkafka: gzip, raw snappy, LZ4 frames, zstd) read back
 // through `ringlog consume` exactly as kcat reads them, from the start and from inside a batch.
 TEST(ClientCliTest, ConsumeReadsCompressedBatchesOfEveryCodec) {
   BrokerProcess broker;
   broker.start();
   const std::string b = broker.bootstrap();
-  std::string input;
-  for (int i = 0; i < 3000; ++i) {
-    input += "k" + std::to_string(i % 7) + ":compressible value " + std::to_string(i) + " " +
-             std::string(30, static_cast<char>('a' + i % 26)) + "\n";
-  }
+  const std::string input = keyed_lines(3000, 7, "compressible value", 30);
   for (const std::string codec : {"gzip", "snappy", "lz4", "zstd"}) {
     SCOPED_TRACE(codec);
     const std::string topic = "z-" + codec;
@@ -413,11 +420,7 @@ TEST(ClientCliTest, ProduceCompressedWithEveryCodecReadsBackInKcat) {
   BrokerProcess broker;
   broker.start();
   const std::string b = broker.bootstrap();
-  std::string input;
-  for (int i = 0; i < 2000; ++i) {
-    input += "k" + std::to_string(i % 5) + ":value " + std::to_string(i) + " " +
-             std::string(40, static_cast<char>('a' + i % 26)) + "\n";
-  }
+  const std::string input = keyed_lines(2000, 5, "value", 40);
   for (const std::string codec : {"gzip", "snappy", "lz4", "zstd"}) {
     SCOPED_TRACE(codec);
     const std::string topic = "zp-" + codec;

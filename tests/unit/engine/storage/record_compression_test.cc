@@ -243,5 +243,16 @@ INSTANTIATE_TEST_SUITE_P(Codecs, RecordDecompressionTest,
                                            Case{"zstd", Compression::kZstd, zstd_frame}),
                          [](const auto& info) { return std::string(info.param.name); });
 
+TEST(RecordCompressionTest, CodecNamesAreTheProducersCompressionTypes) {
+  EXPECT_EQ(compression_from_name("none"), Compression::kNone);
+  EXPECT_EQ(compression_from_name("gzip"), Compression::kGzip);
+  EXPECT_EQ(compression_from_name("snappy"), Compression::kSnappy);
+  EXPECT_EQ(compression_from_name("lz4"), Compression::kLz4);
+  EXPECT_EQ(compression_from_name("zstd"), Compression::kZstd);
+  for (const char* other : {"", "uncompressed", "producer", "Gzip", "lz4 ", "brotli"}) {
+    EXPECT_EQ(compression_from_name(other), std::nullopt) << other;
+  }
+}
+
 }  // namespace
 }  // namespace ringlog::storage
