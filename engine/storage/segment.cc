@@ -259,23 +259,11 @@ Task<Result<std::optional<BatchLocation>, Errno>> Segment::locate_offset(Offset 
       start = e->position;
     }
   }
-  // Keep the file alive across the reads even if retention drops the segment meanwhile.
-  const std::shared_ptr<FileHandle> file = file_;
-  BatchScanner scanner(
-      fs_, file->fd(),
-      {.start = start, .end = size_bytes_, .chunk_bytes = kLookupChunkBytes, .headers_only = true});
-  for (;;) {
-    auto next = co_await scanner.next();
-    if (!next) co_return next.error();
-    if (!next->has_value()) break;
-    const RecordBatchView& view = (*next)->view;
-    if (view.last_offset() >= target) {
-      co_return BatchLocation{(*next)->position, static_cast<uint32_t>((*next)->size_bytes),
-                              view.base_offset(), view.last_offset(), view.max_timestamp()};
-    }
-  }
+  auto found = co_await scan_headers(start, ScanKey::kLastOffset, target.value());
+  if (!found) co_return found.error();
   // Recorded bytes always frame: a stop before the end means the file changed under us.
-  co_return Errno{EIO};
+  if (!found->has_value()) co_return Errno{EIO};
+  co_return *found;
 }
 
 Task<Result<std::optional<BatchLocation>, Errno>> Segment::locate_timestamp(TimestampMs target) {
@@ -287,6 +275,12 @@ Task<Result<std::optional<BatchLocation>, Errno>> Segment::locate_timestamp(Time
     if (!at) co_return at.error();
     if (at->has_value()) start = (*at)->position;
   }
+  co_return co_await scan_headers(start, ScanKey::kMaxTimestamp, target.value());
+}
+
+Task<Result<std::optional<BatchLocation>, Errno>> Segment::scan_headers(uint64_t start, ScanKey key,
+                                                                        int64_t target) {
+  // Keep the file alive across the reads even if retention drops the segment meanwhile.
   const std::shared_ptr<FileHandle> file = file_;
   BatchScanner scanner(
       fs_, file->fd(),
@@ -294,14 +288,15 @@ Task<Result<std::optional<BatchLocation>, Errno>> Segment::locate_timestamp(Time
   for (;;) {
     auto next = co_await scanner.next();
     if (!next) co_return next.error();
-    if (!next->has_value()) break;
+    if (!next->has_value()) co_return std::nullopt;
     const RecordBatchView& view = (*next)->view;
-    if (view.max_timestamp() >= target) {
+    const int64_t reached =
+        key == ScanKey::kLastOffset ? view.last_offset().value() : view.max_timestamp().value();
+    if (reached >= target) {
       co_return BatchLocation{(*next)->position, static_cast<uint32_t>((*next)->size_bytes),
                               view.base_offset(), view.last_offset(), view.max_timestamp()};
     }
   }
-  co_return std::nullopt;
 }
 
 }  // namespace ringlog::storage

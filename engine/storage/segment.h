@@ -149,6 +149,13 @@ class Segment {
   Segment(FileSystem* fs, Paths paths, std::shared_ptr<FileHandle> file, Offset base_offset,
           uint32_t index_interval_bytes, TimestampMs created);
 
+  // What a header scan looks for: the first batch whose last offset, or max timestamp, is >=
+  // the target.
+  enum class ScanKey : uint8_t { kLastOffset, kMaxTimestamp };
+  // Reads batch headers from `start` to the end of the segment; nullopt if no batch qualifies.
+  Task<Result<std::optional<BatchLocation>, Errno>> scan_headers(uint64_t start, ScanKey key,
+                                                                 int64_t target);
+
   FileSystem* fs_;
   Paths paths_;
   std::shared_ptr<FileHandle> file_;
