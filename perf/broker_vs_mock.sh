@@ -64,11 +64,7 @@ wait_port() {
   done
   echo "port $1 not listening" >&2; return 1
 }
-# With the page reporting paused, memory touched now stays backed by the host for the run.
-warm_memory() {
-  [[ ${PAUSE_PAGE_REPORTING:-0} == 1 && $warm_mib -gt 0 ]] && "$tools/warm_memory" "$warm_mib"
-  return 0
-}
+warm_memory() { warm_free_memory "$tools/warm_memory" "$warm_mib"; }
 # start_ringlog <partitions> [extra flags] -> sets broker_pid, bootstrap
 start_ringlog() {
   local partitions=$1; shift
